@@ -1,0 +1,68 @@
+"End to end: the `tradebot report` command on the bundled data, and what its run folder must hold."
+import json, re, subprocess, sys, shutil
+from html import unescape
+from pathlib import Path
+import pytest
+from tradebot.config import project_root
+from tradebot.metrics import METRIC_KEYS
+from tradebot.report import fmt_metric, run_report, ReportError
+
+ROOT = project_root()
+TRADEBOT = Path(sys.executable).parent/'tradebot'
+
+@pytest.fixture(scope='module')
+def run(tmp_path_factory):
+    "One real report run through the console command, on the bundled EURUSD data, with 3 folds to stay quick."
+    out = tmp_path_factory.mktemp('run')
+    params = out/'p.yaml'
+    params.write_text('data: sample:EURUSD\nn_folds: 3\nhorizon: 12\nname: it\n')
+    r = subprocess.run([str(TRADEBOT), 'report', '--params', str(params), '--out', str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out, r
+
+def test_prints_html_path_last(run):
+    out, r = run
+    last = r.stdout.strip().splitlines()[-1]
+    assert Path(last) == out/'report.html' and Path(last).exists()
+    assert 'walk-forward folds' in r.stderr  # progress was streamed while folds ran
+
+def test_run_folder(run):
+    out, _ = run
+    for f in ('report.html', 'report.ipynb', 'metrics.json', 'run_card.json', 'predictions.parquet', 'equity.parquet', 'trades.parquet'):
+        assert (out/f).exists(), f
+    m = json.loads((out/'metrics.json').read_text())
+    for k in ('overall', 'buy_and_hold'): assert set(METRIC_KEYS) <= set(m[k])
+    assert len(m['folds']) == 3 and all(set(METRIC_KEYS) <= set(f) for f in m['folds'])
+    card = json.loads((out/'run_card.json').read_text())
+    assert card['parameters']['n_folds'] == 3 and card['parameters']['horizon'] == 12  # the yaml was applied
+    assert len(card['data']['sha256']) == 64 and card['data']['periods_per_year'] == 6240
+    assert (out/'report.html').stat().st_size < 5_000_000
+
+def test_html_shows_metrics_json_numbers(run):
+    out, _ = run
+    m = json.loads((out/'metrics.json').read_text())
+    text = unescape(re.sub(r'<[^>]+>', ' ', (out/'report.html').read_text()))
+    cells = set(text.split())
+    for part in ('overall', 'buy_and_hold'):
+        for k in METRIC_KEYS:
+            assert fmt_metric(m[part][k]) in cells, (part, k, m[part][k])
+    for f in m['folds']:
+        for k in ('total_return', 'sharpe', 'max_drawdown', 'n_trades'):
+            assert fmt_metric(f[k]) in cells, (f['fold'], k)
+    assert '<img' in (out/'report.html').read_text() and 'data:image/png;base64' in (out/'report.html').read_text()
+    assert 'import ' not in text  # no code cells in the report
+
+def test_template_without_parameters_tag_is_refused(tmp_path, monkeypatch):
+    nb = json.loads((ROOT/'reports/templates/evaluation.ipynb').read_text())
+    for c in nb['cells']: c['metadata'].pop('tags', None)
+    tpl = tmp_path/'reports'/'templates'; tpl.mkdir(parents=True)
+    (tpl/'evaluation.ipynb').write_text(json.dumps(nb))
+    monkeypatch.setattr('tradebot.report.project_root', lambda: tmp_path)
+    with pytest.raises(ReportError, match="tagged 'parameters'"):
+        run_report(out=tmp_path/'out', progress=False)
+
+def test_bad_parameter_fails_before_running(tmp_path):
+    p = tmp_path/'bad.yaml'; p.write_text('horizn: 5\n')
+    r = subprocess.run([str(TRADEBOT), 'report', '--params', str(p), '--out', str(tmp_path/'o')], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 2 and 'horizn' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path/'o'/'report.ipynb').exists()
