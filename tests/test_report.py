@@ -15,7 +15,7 @@ def run(tmp_path_factory):
     "One real report run through the console command, on the bundled EURUSD data, with 3 folds to stay quick."
     out = tmp_path_factory.mktemp('run')
     params = out/'p.yaml'
-    params.write_text('data: sample:EURUSD\nn_folds: 3\nhorizon: 12\nname: it\n')
+    params.write_text('data: sample:EURUSD\nn_folds: 3\nhorizon: 12\nn_seeds: 2\nn_random: 20\nname: it\n')
     r = subprocess.run([str(TRADEBOT), 'report', '--params', str(params), '--out', str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     return out, r
@@ -24,7 +24,7 @@ def test_prints_html_path_last(run):
     out, r = run
     last = r.stdout.strip().splitlines()[-1]
     assert Path(last) == out/'report.html' and Path(last).exists()
-    assert 'walk-forward folds' in r.stderr  # progress was streamed while folds ran
+    assert 'walk-forward fits' in r.stderr  # progress was streamed while folds ran
 
 def test_run_folder(run):
     out, _ = run
@@ -66,3 +66,16 @@ def test_bad_parameter_fails_before_running(tmp_path):
     r = subprocess.run([str(TRADEBOT), 'report', '--params', str(p), '--out', str(tmp_path/'o')], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 2 and 'horizn' in r.stderr and 'Traceback' not in r.stderr
     assert not (tmp_path/'o'/'report.ipynb').exists()
+
+def test_compare_report_puts_runs_in_one_html(tmp_path):
+    "Several symbols and timeframes in one report (bundled hourly EURUSD and daily GOOG, small settings to stay quick)."
+    p = tmp_path/'cmp.yaml'
+    p.write_text('n_folds: 3\nn_seeds: 1\nn_random: 10\nruns:\n  - {data: sample:EURUSD, horizon: 12}\n  - {data: sample:GOOG, horizon: 5, min_train: 0.5}\n')
+    r = subprocess.run([str(TRADEBOT), 'report', '-q', '--params', str(p), '--out', str(tmp_path/'o')], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = json.loads((tmp_path/'o'/'metrics.json').read_text())
+    assert [x['label'] for x in m['runs']] == ['sample:EURUSD 1h', 'sample:GOOG 1d']
+    text = unescape(re.sub(r'<[^>]+>', ' ', (tmp_path/'o'/'report.html').read_text()))
+    for run in m['runs']:
+        assert fmt_metric(run['overall']['total_return']) in text.split() and fmt_metric(run['buy_and_hold']['sharpe']) in text.split()
+    assert (tmp_path/'o'/'run1'/'metrics.json').exists()

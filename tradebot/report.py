@@ -18,7 +18,8 @@ from .metrics import METRIC_KEYS
 
 # %% auto #0
 __all__ = ['ReportError', 'template_path', 'check_parameters_cell', 'load_params', 'render_html', 'run_report', 'fmt_metric',
-           'metrics_frame', 'folds_frame', 'models_frame', 'plot_random', 'plot_equity', 'plot_importance']
+           'metrics_frame', 'folds_frame', 'models_frame', 'compare_frame', 'plot_compare', 'plot_random',
+           'plot_equity', 'plot_importance']
 
 # %% ../nbs/11_report.ipynb #c661fc55
 class ReportError(RuntimeError): "A report could not be produced as asked."
@@ -31,11 +32,11 @@ def check_parameters_cell(nb_path:str|Path):
     n = sum('parameters' in c.get('metadata', {}).get('tags', []) for c in nb['cells'] if c['cell_type'] == 'code')
     if n != 1: raise ReportError(f"{nb_path}: expected one code cell tagged 'parameters', found {n}; papermill would run it with its defaults")
 
-# %% ../nbs/11_report.ipynb #fccf7d75
+# %% ../nbs/11_report.ipynb #24142acd
 def load_params(params:str|Path|None=None, # a YAML file of `EvalConfig` fields (plus optional `name`, `template`)
                 **overrides,               # values that win over the file's (None = not given)
                )->tuple[str, str, dict]:   # (run name, template name, EvalConfig fields)
-    "Read and check report parameters."
+    "Read and check report parameters; a file with `runs:` describes a comparison of several runs."
     d = {}
     if params is not None:
         p = Path(params)
@@ -45,9 +46,17 @@ def load_params(params:str|Path|None=None, # a YAML file of `EvalConfig` fields 
         if not isinstance(d, dict): raise ReportError(f"{p}: expected a mapping of parameter names to values")
     d.update({k: v for k, v in overrides.items() if v is not None})
     name = str(d.pop('name', Path(params).stem if params else 'default'))
+    where = f' in {params}' if params else ''
+    if 'runs' in d:  # a comparison: shared settings, then one mapping per run that overrides them
+        runs = d.pop('runs')
+        if not isinstance(runs, list) or not runs or not all(isinstance(r, dict) for r in runs):
+            raise ReportError(f"bad report parameters{where}: 'runs' must be a non-empty list of mappings")
+        template = str(d.pop('template', 'compare'))
+        try: return name, template, {'runs': [EvalConfig(**{**d, **r}).model_dump() for r in runs]}
+        except ParamError as e: raise ReportError(f"bad report parameters{where}: {e}") from None
     template = str(d.pop('template', 'evaluation'))
     try: cfg = EvalConfig(**d)
-    except ParamError as e: raise ReportError(f"bad report parameters{f' in {params}' if params else ''}: {e}") from None
+    except ParamError as e: raise ReportError(f"bad report parameters{where}: {e}") from None
     return name, template, cfg.model_dump()
 
 # %% ../nbs/11_report.ipynb #b2c1a408
@@ -113,7 +122,7 @@ def folds_frame(res:EvalResult)->pd.DataFrame:
                      'accuracy': fmt_metric(f['signal_accuracy'])})
     return pd.DataFrame(rows).set_index('fold')
 
-# %% ../nbs/11_report.ipynb #78294018
+# %% ../nbs/11_report.ipynb #93aa2029
 def models_frame(res:EvalResult)->pd.DataFrame:
     "Every model and baseline on the same out-of-sample bars, formatted; models show mean +- std across seeds."
     rows = []
@@ -124,6 +133,26 @@ def models_frame(res:EvalResult)->pd.DataFrame:
             r.update({k: fmt_metric(m[k]) for k in ('accuracy', 'auc', 'rank_ic')})
         rows.append(pd.Series(r, name=m['name']))
     return pd.DataFrame(rows).fillna('')
+
+def compare_frame(results:list, labels:list)->pd.DataFrame:
+    "One row per run: the primary strategy and buy-and-hold side by side, formatted."
+    rows = {}
+    for l, r in zip(labels, results):
+        m, b, sg, rb = r.metrics['overall'], r.metrics['buy_and_hold'], r.metrics['signal'], r.metrics['random_baseline']
+        rows[l] = {'strategy return': fmt_metric(m['total_return']), 'strategy sharpe': fmt_metric(m['sharpe']),
+                   'strategy max dd': fmt_metric(m['max_drawdown']), 'b&h return': fmt_metric(b['total_return']),
+                   'b&h sharpe': fmt_metric(b['sharpe']), 'trades': fmt_metric(m['n_trades']), 'turnover': fmt_metric(m['turnover']),
+                   'accuracy': fmt_metric(sg['accuracy']), 'auc': fmt_metric(sg['auc']), 'beats random %': f"{rb['strategy_percentile']:.0f}"}
+    return pd.DataFrame(rows).T
+
+def plot_compare(results:list, labels:list):
+    "Out-of-sample equity per run: strategy (solid) and buy-and-hold (dashed), log scale."
+    fig, ax = plt.subplots(figsize=(10, 4))
+    for i, (l, r) in enumerate(zip(labels, results)):
+        ax.plot(r.strategy.equity.index, r.strategy.equity, color=f'C{i}', lw=1, label=f'{l} strategy')
+        ax.plot(r.buy_and_hold.equity.index, r.buy_and_hold.equity, color=f'C{i}', lw=0.8, ls='--', label=f'{l} buy & hold')
+    ax.set_yscale('log'); ax.set_ylabel('equity (start = 1)'); ax.legend(fontsize=8, ncol=2); fig.tight_layout()
+    return fig
 
 def plot_random(res:EvalResult):
     "Where the strategy's Sharpe falls among random signals with the same exposure and holding periods."
