@@ -18,8 +18,8 @@ from .metrics import METRIC_KEYS
 
 # %% auto #0
 __all__ = ['ReportError', 'template_path', 'check_parameters_cell', 'load_params', 'render_html', 'run_report', 'fmt_metric',
-           'metrics_frame', 'folds_frame', 'models_frame', 'compare_frame', 'plot_compare', 'plot_random',
-           'plot_equity', 'plot_importance']
+           'metrics_frame', 'folds_frame', 'models_frame', 'compare_frame', 'plot_compare', 'plot_cost_sensitivity',
+           'ic_frame', 'diversity_frame', 'plot_random', 'plot_equity', 'plot_importance']
 
 # %% ../nbs/11_report.ipynb #c661fc55
 class ReportError(RuntimeError): "A report could not be produced as asked."
@@ -122,7 +122,7 @@ def folds_frame(res:EvalResult)->pd.DataFrame:
                      'accuracy': fmt_metric(f['signal_accuracy'])})
     return pd.DataFrame(rows).set_index('fold')
 
-# %% ../nbs/11_report.ipynb #93aa2029
+# %% ../nbs/11_report.ipynb #640ac649
 def models_frame(res:EvalResult)->pd.DataFrame:
     "Every model and baseline on the same out-of-sample bars, formatted; models show mean +- std across seeds."
     rows = []
@@ -154,10 +154,33 @@ def plot_compare(results:list, labels:list):
     ax.set_yscale('log'); ax.set_ylabel('equity (start = 1)'); ax.legend(fontsize=8, ncol=2); fig.tight_layout()
     return fig
 
+def plot_cost_sensitivity(res:EvalResult):
+    "Net Sharpe and total return of the primary strategy as costs per side rise; the break-even cost marked."
+    cs = pd.DataFrame(res.metrics['cost_sensitivity']).set_index('cost_bps')
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3))
+    a.plot(cs.index, cs.sharpe, 'o-'); a.set_xlabel('cost per side, bps'); a.set_ylabel('net Sharpe'); a.axhline(0, color='k', lw=0.5)
+    b.plot(cs.index, cs.total_return, 'o-'); b.set_xlabel('cost per side, bps'); b.set_ylabel('net total return'); b.axhline(0, color='k', lw=0.5)
+    be = res.metrics['break_even_cost_bps']
+    if be is not None and np.isfinite(be) and be <= cs.index.max():
+        for ax in (a, b): ax.axvline(be, color='C3', ls='--', label=f'break-even {be:.1f} bps')
+        b.legend()
+    fig.tight_layout()
+    return fig
+
+def ic_frame(res:EvalResult)->pd.DataFrame:
+    "IC and rank IC of the primary model's P(up) - 0.5 with the forward return, by horizon."
+    d = pd.DataFrame(res.metrics['ic']['decay']).set_index('horizon')
+    return pd.DataFrame({'IC': d.ic.map(fmt_metric), 'rank IC': d.rank_ic.map(fmt_metric), 'bars': d.n.astype(int)})
+
+def diversity_frame(res:EvalResult)->pd.DataFrame:
+    "Correlation of the models' out-of-sample probabilities: low correlation is what an ensemble can use."
+    cols = [f'p__{k}' for k in res.config.models]
+    return res.predictions[cols].rename(columns=lambda c: c[3:]).corr().round(3)
+
 def plot_random(res:EvalResult):
     "Where the strategy's Sharpe falls among random signals with the same exposure and holding periods."
     fig, ax = plt.subplots(figsize=(8, 3))
-    ax.hist(res.random_sharpes, bins=30, color='C7', alpha=0.8, label=f'random signal, same runs ({len(res.random_sharpes)} draws)')
+    ax.hist(res.random_sharpes, bins=30, color='C7', alpha=0.8, label=f'random signal, same trades ({len(res.random_sharpes)} draws)')
     s = res.metrics['overall']['sharpe']
     if s is not None: ax.axvline(s, color='C0', lw=2, label=f"{res.metrics['primary_model']} strategy")
     ax.set_xlabel('Sharpe after costs'); ax.set_ylabel('draws'); ax.legend(); fig.tight_layout()
