@@ -15,7 +15,8 @@ from .data import (load_ohlcv, validate_ohlcv, parse_timeframe, catalog, fetch_o
 from .report import run_report, ReportError
 
 # %% auto #0
-__all__ = ['app', 'data_app', 'version', 'data_list', 'data_validate', 'data_fetch', 'report']
+__all__ = ['app', 'data_app', 'features_app', 'version', 'data_list', 'data_validate', 'data_fetch', 'report', 'features_list',
+           'features_build', 'data_record_book']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -82,3 +83,54 @@ def report(params:Optional[Path] = typer.Option(None, '--params', '-p', help="YA
     try: html = run_report(params, data=data, out=out, name=name, progress=not quiet)
     except (ReportError, DataError) as e: _fail(str(e))
     typer.echo(str(html))
+
+# %% ../nbs/12_cli.ipynb #e2f15c81
+import json
+from .config import get_settings
+from .data import load_source, load_aux, record_book
+from .features import build_features, feature_table, feature_list, FeatureError
+
+features_app = typer.Typer(help="List the registered features, or build them for a bar file.", no_args_is_help=True)
+app.add_typer(features_app, name='features')
+
+@features_app.command('list')
+def features_list(as_json:bool = typer.Option(False, '--json', help="print a JSON list of {name, family, warmup, requires}")):
+    "Print every registered feature with its family, warm-up (bars) and required inputs."
+    if as_json: typer.echo(json.dumps(feature_list(), indent=1)); return
+    ft = feature_table()
+    ft['requires'] = ft.requires.map(' '.join)
+    with pd.option_context('display.max_rows', None, 'display.width', 200, 'display.max_colwidth', 60):
+        typer.echo(ft[['name', 'family', 'warmup', 'requires']].to_string(index=False))
+    typer.echo(f"\n{len(ft)} features, {int(ft.ohlcv_only.sum())} from OHLCV alone")
+
+# %% ../nbs/12_cli.ipynb #f6aef8c0
+@features_app.command('build')
+def features_build(data:str = typer.Option(..., '--data', '-d', help="bar file or sample:NAME"),
+                   out:Path = typer.Option(..., '--out', '-o', help="parquet file to write"),
+                   aux:Optional[list[str]] = typer.Option(None, '--aux', '-a', help="auxiliary series as key=path (repeatable): fng, funding, oi, headlines, events, book"),
+                   families:Optional[list[str]] = typer.Option(None, '--family', '-f', help="only these families (repeatable)"),
+                   fit_until:Optional[str] = typer.Option(None, '--fit-until', help="fit the HMM states on bars up to this time (default: skip them)")):
+    "Compute features for a bar file and write them to parquet (float32, NaN during warm-up)."
+    logging.basicConfig(level=logging.INFO, format='note: %(message)s', stream=sys.stderr)
+    try:
+        bars = load_source(data)
+        X = build_features(bars, aux=load_aux(aux or []), families=families or None, fit_until=fit_until)
+    except (DataError, FeatureError) as e: _fail(str(e))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    X.to_parquet(out)
+    typer.echo(f"{X.shape[1]} features x {len(X):,} bars -> {out} ({len(X.attrs['skipped'])} skipped)")
+
+# %% ../nbs/12_cli.ipynb #bfd8bee7
+@data_app.command('record-book')
+def data_record_book(symbol:str = typer.Option('BTC/USDT', '--symbol', '-s', help="ccxt market symbol"),
+                     exchange:str = typer.Option('binance', '--exchange', '-e', help="ccxt exchange id"),
+                     depth:int = typer.Option(10, '--depth', help="levels per side"),
+                     interval:float = typer.Option(60.0, '--interval', help="seconds between snapshots"),
+                     count:Optional[int] = typer.Option(None, '--count', '-n', help="snapshots to take (default: until Ctrl-C)"),
+                     out:Optional[Path] = typer.Option(None, '--out', '-o', help="parquet file (default: <data dir>/book/<exchange>_<symbol>.parquet)")):
+    "Record order-book snapshots through ccxt into parquet (appends to an existing file)."
+    out = out or get_settings().data_dir/'book'/f"{exchange}_{symbol.replace('/', '-').replace(':', '-')}.parquet"
+    try: book = record_book(symbol, out, exchange=exchange, depth=depth, interval=interval, count=count)
+    except DataError as e: _fail(str(e))
+    except KeyboardInterrupt: typer.echo("stopped", err=True); return
+    typer.echo(f"{len(book):,} snapshots in {out}")

@@ -17,10 +17,12 @@ from tqdm import tqdm
 from .config import get_settings, data_dirs, project_root
 
 # %% auto #0
-__all__ = ['PRICE_COLS', 'BAR_COLS', 'EXTRA_COLS', 'BINANCE_KLINE_COLS', 'CALENDARS', 'SAMPLES', 'BAR_SUFFIXES', 'DataError',
-           'ValidationError', 'FetchError', 'load_ohlcv', 'parse_timeframe', 'timeframe_str', 'infer_timeframe',
-           'infer_calendar', 'periods_per_year', 'Issue', 'ValidationReport', 'validate_ohlcv', 'sample_path', 'sample',
-           'file_sha256', 'load_source', 'find_bar_files', 'catalog', 'cache_path', 'fetch_ohlcv']
+__all__ = ['PRICE_COLS', 'BAR_COLS', 'EXTRA_COLS', 'BINANCE_KLINE_COLS', 'CALENDARS', 'SAMPLES', 'BAR_SUFFIXES', 'AUX_LOADERS',
+           'DataError', 'ValidationError', 'FetchError', 'load_ohlcv', 'parse_timeframe', 'timeframe_str',
+           'infer_timeframe', 'infer_calendar', 'periods_per_year', 'Issue', 'ValidationReport', 'validate_ohlcv',
+           'sample_path', 'sample', 'file_sha256', 'load_source', 'find_bar_files', 'catalog', 'cache_path',
+           'fetch_ohlcv', 'load_fear_greed', 'load_funding', 'load_open_interest', 'load_headlines', 'load_events',
+           'record_book', 'load_book', 'load_aux']
 
 # %% ../nbs/01_data.ipynb #b8aa2db9
 class DataError(ValueError):
@@ -695,3 +697,169 @@ def fetch_ohlcv(symbol:str,                # ccxt market symbol, e.g. 'BTC/USDT'
     out = out.copy()
     out.attrs = {'source': str(path)}
     return out
+
+# %% ../nbs/01_data.ipynb #0db0707c
+def _read_aux(path:str|Path)->tuple[pd.DataFrame, int|None]:
+    "Any delimited text (or parquet) table, with the sniffing `load_ohlcv` uses; returns the table and its first data line."
+    path = Path(path)
+    if not path.is_file(): raise DataError(f"{path}: no such file")
+    kind = _file_kind(path)
+    if kind in ('parquet', 'feather'):
+        df = pd.read_parquet(path) if kind == 'parquet' else pd.read_feather(path)
+        if isinstance(df.index, pd.DatetimeIndex): df = df.reset_index(names=df.index.name or 'ts')
+        return df, None
+    text, enc = _text_head(path, kind)
+    sep, decimal, _ = _sniff(text, path)
+    try: df = pd.read_csv(path, sep=sep, decimal=decimal, encoding=enc, skipinitialspace=True, compression={'gzip': 'gzip', 'zip': 'zip'}.get(kind))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as e:
+        raise DataError(f"{path}: malformed CSV: {' '.join(str(e).split())}") from None
+    if df.empty: raise DataError(f"{path}: no rows under the header")
+    return df, 2
+
+def _col(df:pd.DataFrame, keys:tuple, what:str, path, required:bool=True):
+    "The first column whose reduced name is in `keys` (best first)."
+    by_key = {}
+    for c in df.columns: by_key.setdefault(_key(c), c)
+    hit = next((by_key[k] for k in keys if k in by_key), None)
+    if hit is None and required:
+        raise DataError(f"{path}: no {what} column (looked for {', '.join(keys)}); found columns: {', '.join(map(str, df.columns))}")
+    return hit
+
+def _aux_frame(idx:pd.DatetimeIndex, cols:dict, path)->pd.DataFrame:
+    df = pd.DataFrame(cols, index=pd.DatetimeIndex(idx, name='ts')).sort_index(kind='stable')
+    df.attrs = {'source': str(path)}
+    return df
+
+_TIME_KEYS = ('ts', 'timestamp', 'date', 'datetime', 'time', 'opentime')
+
+# %% ../nbs/01_data.ipynb #b78e73b8
+def load_fear_greed(path:str|Path,           # CSV with a date (or timestamp) and a value column
+                    publish_lag:str='1D',    # time from the day's start until its value is known
+                   )->pd.DataFrame:          # `fng`, indexed by when each value became known
+    "Crypto Fear & Greed index as an auxiliary series."
+    df, line0 = _read_aux(path)
+    tcol = _col(df, ('date', 'ts', 'timestamp', 'time', 'datetime'), 'date', path)
+    vcol = _col(df, ('value', 'fng', 'fearandgreed', 'fearandgreedindex', 'index', 'data'), 'value', path)
+    day = _to_utc(df[tcol], tcol, path, line0).floor('D')
+    out = _aux_frame(day + pd.Timedelta(publish_lag), {'fng': _to_float(df[vcol], vcol, path, line0)}, path)
+    return out[~out.index.duplicated(keep='last')]
+
+# %% ../nbs/01_data.ipynb #14bd4abe
+def load_funding(path:str|Path,           # CSV of funding settlements
+                 column:str|None=None,    # the rate column (default: fundingRate, funding_rate, fr_binance, rate)
+                )->pd.DataFrame:          # `funding_rate`, indexed by settlement time
+    "Perpetual-swap funding rates as an auxiliary series."
+    df, line0 = _read_aux(path)
+    tcol = _col(df, ('fundingtime', 'ts', 'timestamp', 'time', 'date', 'datetime', 'calctime'), 'settlement time', path)
+    if column is not None and column not in df.columns: raise DataError(f"{path}: no column {column!r}; found columns: {', '.join(map(str, df.columns))}")
+    vcol = column or _col(df, ('fundingrate', 'fundingrates', 'frbinance', 'rate', 'funding', 'lastfundingrate', 'data'), 'funding rate', path)
+    out = _aux_frame(_to_utc(df[tcol], tcol, path, line0), {'funding_rate': _to_float(df[vcol], vcol, path, line0)}, path)
+    return out[~out.index.duplicated(keep='last')].dropna()
+
+# %% ../nbs/01_data.ipynb #5d0fd8c7
+def load_open_interest(path:str|Path, publish_lag:str='1D')->pd.DataFrame:
+    "Open interest as an auxiliary series: `open_interest`, indexed by `date + publish_lag`."
+    df, line0 = _read_aux(path)
+    tcol = _col(df, _TIME_KEYS, 'date', path)
+    vcol = _col(df, ('openinterest', 'sumopeninterest', 'oi', 'sumopeninterestvalue', 'value', 'data'), 'open interest', path)
+    t = _to_utc(df[tcol], tcol, path, line0)
+    out = _aux_frame(t + pd.Timedelta(publish_lag), {'open_interest': _to_float(df[vcol], vcol, path, line0)}, path)
+    return out[~out.index.duplicated(keep='last')].dropna()
+
+# %% ../nbs/01_data.ipynb #7aa542b1
+def load_headlines(path:str|Path)->pd.DataFrame:
+    "News headlines as an auxiliary series: `title`, `text`, `source`, indexed by publication time."
+    df, line0 = _read_aux(path)
+    tcol = _col(df, ('date', 'ts', 'timestamp', 'time', 'datetime', 'publishedat', 'published', 'publishedon'), 'publication time', path)
+    hcol = _col(df, ('title', 'headline', 'headlines'), 'title', path)
+    xcol = _col(df, ('text', 'description', 'summary', 'body'), 'text', path, required=False)
+    scol = _col(df, ('source', 'publisher', 'site'), 'source', path, required=False)
+    t = _to_utc(df[tcol].astype(str), tcol, path, line0)
+    out = _aux_frame(t, {'title': df[hcol].fillna('').astype(str).to_numpy(),
+                         'text': df[xcol].fillna('').astype(str).to_numpy() if xcol else '',
+                         'source': df[scol].fillna('').astype(str).to_numpy() if scol else ''}, path)
+    return out[~out.reset_index().duplicated(subset=['ts', 'title']).to_numpy()]  # the same story twice
+
+# %% ../nbs/01_data.ipynb #376542ab
+def load_events(path:str|Path, lead:str='90D')->pd.DataFrame:
+    "Scheduled events as an auxiliary series: `event`, `event_ts`, indexed by when each became known."
+    df, line0 = _read_aux(path)
+    tcol = _col(df, _TIME_KEYS, 'event time', path)
+    ecol = _col(df, ('event', 'name', 'kind', 'type'), 'event', path)
+    kcol = _col(df, ('knownfrom', 'announced', 'published'), 'known_from', path, required=False)
+    ets = _to_utc(df[tcol].astype(str), tcol, path, line0)
+    known = _to_utc(df[kcol].astype(str), kcol, path, line0) if kcol else ets - pd.Timedelta(lead)
+    if (bad := known > ets).any(): raise DataError(f"{path}: known_from after the event at {_where(_first(bad), line0)}")
+    return _aux_frame(known, {'event': df[ecol].astype(str).str.strip().to_numpy(), 'event_ts': ets}, path)
+
+# %% ../nbs/01_data.ipynb #b0069bb3
+def _book_row(ob:dict, depth:int, now_ms:int)->tuple:
+    ts = ob.get('timestamp') or now_ms
+    row = {}
+    for side in ('bids', 'asks'):
+        lv = list(ob.get(side) or [])[:depth]
+        for i in range(depth):
+            px, sz = (float(lv[i][0]), float(lv[i][1])) if i < len(lv) else (np.nan, np.nan)
+            row[f'{side[:3]}_px_{i+1}'], row[f'{side[:3]}_sz_{i+1}'] = px, sz
+    return pd.Timestamp(int(ts), unit='ms', tz='UTC'), row
+
+def record_book(symbol:str='BTC/USDT',      # ccxt market symbol
+                out:str|Path='data/book.parquet', # parquet file (appended to if it exists)
+                *, exchange:str='binance', depth:int=10, interval:float=60.0,
+                count:int|None=None,         # snapshots to take (None: until interrupted)
+                flush:int=10,                # write the file every `flush` snapshots
+                client=None,                 # a ccxt exchange object (tests pass a fake)
+                sleep=time.sleep,
+               )->pd.DataFrame:              # every snapshot in the file
+    "Record ccxt order-book snapshots to parquet."
+    import ccxt
+    if client is None:
+        if not isinstance(cls := getattr(ccxt, exchange, None), type): raise FetchError(f"unknown exchange {exchange!r}: ccxt has no such exchange")
+        client = cls({'enableRateLimit': True, 'timeout': 10000})
+    out = Path(out)
+    old = pd.read_parquet(out) if out.exists() else None
+    rows, idx, k = [], [], 0
+    def save():
+        new = pd.DataFrame(rows, index=pd.DatetimeIndex(idx, name='ts'))
+        df = new if old is None else pd.concat([old, new])
+        df = df[~df.index.duplicated(keep='last')].sort_index()
+        if len(df): _write_atomic(df, out)
+        return df
+    try:
+        while count is None or k < count:
+            for attempt in range(_RETRIES + 1):
+                try: ob = client.fetch_order_book(symbol, depth); break
+                except (ccxt.RateLimitExceeded, ccxt.DDoSProtection) as e:
+                    if attempt == _RETRIES: raise FetchError(f"{exchange} kept rate-limiting fetch_order_book({symbol!r}): {e}") from None
+                    sleep(max(float(getattr(client, 'rateLimit', 1000) or 1000), 1.0)/1000 * 2**attempt)
+                except (ccxt.NetworkError, OSError) as e:
+                    raise FetchError(f"cannot reach {exchange} (offline?): {type(e).__name__}: {str(e)[:200]}") from None
+                except ccxt.BaseError as e:
+                    raise FetchError(f"{exchange} refused fetch_order_book({symbol!r}): {type(e).__name__}: {str(e)[:200]}") from None
+            now = int(client.milliseconds()) if hasattr(client, 'milliseconds') else int(time.time()*1000)
+            t, row = _book_row(ob, depth, now)
+            idx.append(t); rows.append(row); k += 1
+            if k % flush == 0: save()
+            if count is None or k < count: sleep(interval)
+    finally:
+        if rows: df = save()
+    return df if rows else (old if old is not None else pd.DataFrame())
+
+def load_book(path:str|Path)->pd.DataFrame:
+    "Order-book snapshots written by `record_book`."
+    df = pd.read_parquet(path)
+    if 'bid_px_1' not in df.columns: raise DataError(f"{path}: not an order-book file (no bid_px_1 column)")
+    return df
+
+# %% ../nbs/01_data.ipynb #43c5c572
+AUX_LOADERS = {'fng': load_fear_greed, 'funding': load_funding, 'oi': load_open_interest,
+               'headlines': load_headlines, 'events': load_events, 'book': load_book}
+
+def load_aux(specs:dict|list)->dict:
+    "{key: frame} from {key: path} or ['key=path', ...]; keys: fng, funding, oi, headlines, events, book."
+    if not isinstance(specs, dict):
+        pairs = [str(s).partition('=') for s in specs]
+        if bad := [p[0] for p in pairs if not p[1]]: raise DataError(f"auxiliary series must be given as key=path, got {bad[0]!r}")
+        specs = {k.strip(): v.strip() for k, _, v in pairs}
+    if bad := sorted(set(specs) - set(AUX_LOADERS)): raise DataError(f"unknown auxiliary series {bad[0]!r}; known: {', '.join(AUX_LOADERS)}")
+    return {k: AUX_LOADERS[k](p) for k, p in specs.items()}

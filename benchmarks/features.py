@@ -1,0 +1,51 @@
+"""How fast the full OHLCV-only feature set builds on one year of 5-minute bars (105,120 rows).
+
+Targets (2 cores): <= 3 s warm, <= 1.5 GB peak memory. The shared 5-minute BTC file has ~77k real bars
+(2024-01-01 .. 2024-09-24); it is extended to 105,120 rows by appending its own first bars again, scaled so the
+price is continuous at the seam, on a regular 5-minute grid. Prints one line per figure; the machine may be shared,
+so timings can be contended. Run with `.venv/bin/python benchmarks/features.py`.
+"""
+import os, sys, time, resource, tracemalloc
+import numpy as np, pandas as pd
+from tradebot.config import get_settings
+from tradebot.data import load_ohlcv
+from tradebot.features import build_features
+
+ROWS = 105_120  # 365 days of 5-minute bars
+
+def year_of_5m()->pd.DataFrame:
+    src = get_settings().shared_data_dir/'binance_spot_5m_15m_2024'/'BTC_USDT-5m.csv.gz'
+    if not src.exists(): sys.exit(f"skipped: {src} not found")
+    real = load_ohlcv(src)[['open', 'high', 'low', 'close', 'volume']]
+    parts, n = [real], len(real)
+    while n < ROWS:
+        nxt = real.iloc[:ROWS - n].copy()
+        k = parts[-1].close.iloc[-1] / nxt.open.iloc[0]
+        nxt[['open', 'high', 'low', 'close']] *= k
+        parts.append(nxt); n += len(nxt)
+    bars = pd.concat(parts)
+    bars.index = pd.date_range('2024-01-01', periods=ROWS, freq='5min', tz='UTC', name='ts').as_unit(real.index.unit)
+    return bars, len(real)
+
+if __name__ == '__main__':
+    if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > 2:
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # the target is for 2 cores
+    bars, n_real = year_of_5m()
+    print(f"bars: {len(bars):,} 5-minute rows ({n_real:,} real BTC/USDT 2024, the rest the same bars again); cores: {len(os.sched_getaffinity(0))}")
+    t = time.perf_counter(); X = build_features(bars); cold = time.perf_counter() - t
+    warm = []
+    for _ in range(3):
+        t = time.perf_counter(); X = build_features(bars); warm.append(time.perf_counter() - t)
+    s = min(warm)
+    print(f"features: {X.shape[1]} (OHLCV-only; fitted HMM states skipped without fit_until)")
+    print(f"cold (first call, numba/JIT and calendar loading): {cold:.2f} s")
+    print(f"warm: {s:.2f} s best of 3 (median {np.median(warm):.2f} s) (target <= 3 s){'' if s <= 3 else '  MISSED'}")
+    print(f"throughput: {len(bars)*X.shape[1]/s/1e6:.1f} M rows x features per second")
+    tracemalloc.start()
+    build_features(bars)
+    _, peak = tracemalloc.get_traced_memory(); tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
+    print(f"peak memory: {rss:.0f} MB process RSS (imports, bars and all builds included) (target <= 1536 MB){'' if rss <= 1536 else '  MISSED'}; "
+          f"{peak/2**20:.0f} MB allocated at peak by one build")
+    t = time.perf_counter(); build_features(bars, fit_until=bars.index[ROWS//2]); h = time.perf_counter() - t
+    print(f"with the HMM states (fit_until mid-year, fit on 20,000 bars): {h:.2f} s")
