@@ -73,22 +73,26 @@ def load_model(path:str|Path):
 
 MODELS = {'lightgbm': LightGBMModel}  # kind -> class; each model kind registers here
 
-# %% ../nbs/05_models.ipynb #deb02a60
+# %% ../nbs/05_models.ipynb #570dec82
 class LogisticModel:
     "Standardised L2 logistic regression; the scaler is fitted inside `fit`, on the training rows only."
     kind = 'logistic'
     def __init__(self, seed:int=0, C:float=0.1, max_iter:int=500):
         self.seed, self.C, self.max_iter = seed, C, max_iter
-        self.scaler_, self.clf_, self.features_ = None, None, None
+        self.scaler_, self.clf_, self.features_, self.fill_ = None, None, None, None
 
     def get_params(self, deep=True): return dict(seed=self.seed, C=self.C, max_iter=self.max_iter)
 
     def fit(self, X:pd.DataFrame, y:pd.Series):
         ok = y.notna().to_numpy()
         if not ok.any(): raise ValueError("no labelled rows to train on (every y is NaN)")
-        self.scaler_ = StandardScaler().fit(X[ok].to_numpy('float64'))
+        A = X[ok].to_numpy('float64')
+        med = np.nanmedian(A, axis=0) if np.isnan(A).any() else np.zeros(A.shape[1])
+        self.fill_ = np.where(np.isnan(med), 0.0, med)  # training medians for missing values (e.g. a silent auxiliary series)
+        A = self._filled(A)
+        self.scaler_ = StandardScaler().fit(A)
         self.clf_ = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.seed)
-        self.clf_.fit(self.scaler_.transform(X[ok].to_numpy('float64')), y[ok].astype(int))
+        self.clf_.fit(self.scaler_.transform(A), y[ok].astype(int))
         self.features_ = list(X.columns)
         return self
 
@@ -96,17 +100,22 @@ class LogisticModel:
         if self.clf_ is None: raise ValueError("model is not fitted: call fit() first")
         if list(X.columns) != self.features_:
             raise ValueError(f"features differ from training: expected {self.features_}, got {list(X.columns)}")
-        return self.clf_.predict_proba(self.scaler_.transform(X.to_numpy('float64')))[:, 1]
+        return self.clf_.predict_proba(self.scaler_.transform(self._filled(X.to_numpy('float64'))))[:, 1]
+
+    def _filled(self, A:np.ndarray)->np.ndarray:
+        "Missing values replaced by the training medians; the count is kept in `n_filled_` so nothing is filled unseen."
+        nan = np.isnan(A); self.n_filled_ = int(nan.sum())
+        return np.where(nan, self.fill_, A) if self.n_filled_ else A
 
     def feature_importance(self)->pd.Series:
         return pd.Series(np.abs(self.clf_.coef_[0]), index=self.features_).sort_values(ascending=False)
 
-# %% ../nbs/05_models.ipynb #dca84dad
+# %% ../nbs/05_models.ipynb #34efe5cb
 @patch
 def save(self:LogisticModel, path:str|Path)->Path:
     "JSON only: scaler moments, coefficients, features."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dict(mean=self.scaler_.mean_.tolist(), scale=self.scaler_.scale_.tolist(),
+    path.write_text(json.dumps(dict(mean=self.scaler_.mean_.tolist(), scale=self.scaler_.scale_.tolist(), fill=self.fill_.tolist(),
                                     coef=self.clf_.coef_[0].tolist(), intercept=float(self.clf_.intercept_[0]))))
     path.with_suffix(path.suffix+'.json').write_text(json.dumps(dict(kind=self.kind, params=self.get_params(), features=self.features_)))
     return path
@@ -118,7 +127,7 @@ def _load(cls:LogisticModel, path, meta):
     m.scaler_.n_features_in_ = len(w['mean']); m.scaler_.var_ = m.scaler_.scale_**2
     m.clf_ = LogisticRegression(); m.clf_.coef_, m.clf_.intercept_ = np.array([w['coef']]), np.array([w['intercept']])
     m.clf_.classes_ = np.array([0, 1]); m.clf_.n_features_in_ = len(w['coef'])
-    m.features_ = meta['features']
+    m.features_, m.fill_ = meta['features'], np.array(w['fill'])
     return m
 
 MODELS['logistic'] = LogisticModel

@@ -19,7 +19,7 @@ from .metrics import METRIC_KEYS
 # %% auto #0
 __all__ = ['ReportError', 'template_path', 'check_parameters_cell', 'load_params', 'render_html', 'run_report', 'fmt_metric',
            'metrics_frame', 'folds_frame', 'models_frame', 'compare_frame', 'plot_compare', 'plot_cost_sensitivity',
-           'ic_frame', 'diversity_frame', 'plot_random', 'plot_equity', 'plot_importance']
+           'ic_frame', 'feature_ic_frame', 'diversity_frame', 'plot_random', 'plot_equity', 'plot_importance']
 
 # %% ../nbs/11_report.ipynb #c661fc55
 class ReportError(RuntimeError): "A report could not be produced as asked."
@@ -122,7 +122,7 @@ def folds_frame(res:EvalResult)->pd.DataFrame:
                      'accuracy': fmt_metric(f['signal_accuracy'])})
     return pd.DataFrame(rows).set_index('fold')
 
-# %% ../nbs/11_report.ipynb #640ac649
+# %% ../nbs/11_report.ipynb #fde78e4c
 def models_frame(res:EvalResult)->pd.DataFrame:
     "Every model and baseline on the same out-of-sample bars, formatted; models show mean +- std across seeds."
     rows = []
@@ -171,6 +171,14 @@ def ic_frame(res:EvalResult)->pd.DataFrame:
     "IC and rank IC of the primary model's P(up) - 0.5 with the forward return, by horizon."
     d = pd.DataFrame(res.metrics['ic']['decay']).set_index('horizon')
     return pd.DataFrame({'IC': d.ic.map(fmt_metric), 'rank IC': d.rank_ic.map(fmt_metric), 'bars': d.n.astype(int)})
+
+def feature_ic_frame(res:EvalResult, top:int=20)->pd.DataFrame:
+    "The `top` features by mean |rank IC| with the label's forward return, per year (formatted), with their mean."
+    p = res.feature_ic.pivot(index='feature', columns='period', values='ic')
+    p['mean'] = p.mean(axis=1)
+    p = p.loc[p['mean'].abs().sort_values(ascending=False).index[:top]]
+    p.columns = [str(c) for c in p.columns]
+    return p.map(lambda v: fmt_metric(None if pd.isna(v) else float(v)))
 
 def diversity_frame(res:EvalResult)->pd.DataFrame:
     "Correlation of the models' out-of-sample probabilities: low correlation is what an ensemble can use."
