@@ -30,7 +30,7 @@ from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, cost_sensit
 __all__ = ['THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig', 'positions_from_proba', 'momentum_positions', 'random_like',
            'make_labels', 'EvalResult', 'walk_forward', 'verdict', 'make_run_card', 'save_run', 'run_evaluation']
 
-# %% ../nbs/10_evaluation.ipynb #373f3dde
+# %% ../nbs/10_evaluation.ipynb #786be302
 class EvalConfig(BaseModel):
     "Everything that decides a walk-forward evaluation run."
     model_config = ConfigDict(extra='forbid')
@@ -42,6 +42,7 @@ class EvalConfig(BaseModel):
     barrier:float = Field(1.0, gt=0) # triple barrier: profit-take and stop-loss at this many causal volatilities
     n_folds:int = Field(5, ge=1)  # walk-forward test blocks
     min_train:float = Field(0.4, gt=0, lt=1) # fraction of the data in the first training stretch
+    train_window:int|None = Field(None, ge=100) # rolling training window in bars (default: expanding, all bars before the gap)
     fee_bps:float = Field(10.0, ge=0)
     slippage_bps:float = Field(5.0, ge=0)
     long_threshold:float = Field(0.55, gt=0, lt=1)  # go long when P(up) is above this
@@ -121,7 +122,7 @@ class EvalResult:
     def folds_table(self)->pd.DataFrame: return pd.DataFrame(self.metrics['folds']).set_index('fold')
     def models_table(self)->pd.DataFrame: return pd.DataFrame(self.metrics['models']).set_index('name')
 
-# %% ../nbs/10_evaluation.ipynb #51fff9fe
+# %% ../nbs/10_evaluation.ipynb #fc4065c9
 def _signal_metrics(pred:pd.DataFrame, col:str)->dict:
     "Is the prediction informative, before any cost: accuracy, AUC and rank IC on labelled out-of-sample rows."
     lab = pred.dropna(subset=['y'])
@@ -144,7 +145,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     core = [c for c in X.columns if not set(REGISTRY[c].requires) & set(AUX_LOADERS)]
     ok = X[core].notna().all(axis=1)
     Xu, lu = X[ok], lab[ok]
-    splitter = WalkForward(cfg.n_folds, gap=cfg.horizon, min_train=cfg.min_train, t1=lu['t1'])
+    splitter = WalkForward(cfg.n_folds, gap=cfg.horizon, min_train=cfg.min_train, t1=lu['t1'], max_train=cfg.train_window)
     folds = list(splitter.split(Xu))
     seeds = [cfg.seed + i for i in range(cfg.n_seeds)]
     runs = [(kind, s) for kind in cfg.models for s in seeds]
@@ -179,7 +180,9 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         per_seed = [performance(bt(to_pos(pred[f'p__{kind}__s{s}'])), ppy) for s in seeds]
         spread = {f'{m}_{stat}': float(getattr(np, stat)([d[m] if d[m] is not None else np.nan for d in per_seed]))
                   for m in ('sharpe', 'total_return') for stat in ('mean', 'std')}
-        models.append(dict(name=kind, type='model', **performance(res_k, ppy), **spread, **_signal_metrics(pred, f'p__{kind}')))
+        be = cost_sensitivity(oos, to_pos(pred[f'p__{kind}']), costs_bps=(0,), periods_per_year=ppy).break_even_bps
+        models.append(dict(name=kind, type='model', **performance(res_k, ppy), **spread, **_signal_metrics(pred, f'p__{kind}'),
+                           break_even_cost_bps=be))
     pos = to_pos(pred[f'p__{primary}'])
     strat = strategies[primary]
     baselines = {'buy_and_hold': pd.Series(1.0, index=oos.index),

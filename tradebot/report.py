@@ -19,7 +19,8 @@ from .metrics import METRIC_KEYS
 # %% auto #0
 __all__ = ['ReportError', 'template_path', 'check_parameters_cell', 'load_params', 'render_html', 'run_report', 'fmt_metric',
            'metrics_frame', 'folds_frame', 'models_frame', 'compare_frame', 'plot_compare', 'plot_cost_sensitivity',
-           'ic_frame', 'feature_ic_frame', 'diversity_frame', 'plot_random', 'plot_equity', 'plot_importance']
+           'ic_frame', 'feature_ic_frame', 'diversity_frame', 'plot_trades', 'plot_random', 'plot_equity',
+           'plot_importance']
 
 # %% ../nbs/11_report.ipynb #c661fc55
 class ReportError(RuntimeError): "A report could not be produced as asked."
@@ -122,7 +123,7 @@ def folds_frame(res:EvalResult)->pd.DataFrame:
                      'accuracy': fmt_metric(f['signal_accuracy'])})
     return pd.DataFrame(rows).set_index('fold')
 
-# %% ../nbs/11_report.ipynb #fde78e4c
+# %% ../nbs/11_report.ipynb #27ff9a4b
 def models_frame(res:EvalResult)->pd.DataFrame:
     "Every model and baseline on the same out-of-sample bars, formatted; models show mean +- std across seeds."
     rows = []
@@ -130,6 +131,7 @@ def models_frame(res:EvalResult)->pd.DataFrame:
         r = {'type': m['type'], **{k: fmt_metric(m[k]) for k in METRIC_KEYS}}
         if m['type'] == 'model':
             r['sharpe over seeds'] = f"{fmt_metric(m['sharpe_mean'])} +- {fmt_metric(m['sharpe_std'])}"
+            r['break-even bps'] = fmt_metric(m['break_even_cost_bps'])
             r.update({k: fmt_metric(m[k]) for k in ('accuracy', 'auc', 'rank_ic')})
         rows.append(pd.Series(r, name=m['name']))
     return pd.DataFrame(rows).fillna('')
@@ -184,6 +186,17 @@ def diversity_frame(res:EvalResult)->pd.DataFrame:
     "Correlation of the models' out-of-sample probabilities: low correlation is what an ensemble can use."
     cols = [f'p__{k}' for k in res.config.models]
     return res.predictions[cols].rename(columns=lambda c: c[3:]).corr().round(3)
+
+def plot_trades(res:EvalResult):
+    "Distribution of the primary strategy's trade returns (after costs) and holding times, longs and shorts apart."
+    t = res.strategy.trades
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3))
+    for side, lbl, c in ((1, 'long', 'C2'), (-1, 'short', 'C3')):
+        tt = t[t.side == side]
+        if len(tt): a.hist(tt.ret, bins=40, alpha=0.6, color=c, label=f'{lbl} ({len(tt)})'); b.hist(tt.bars, bins=40, alpha=0.6, color=c, label=lbl)
+    a.axvline(0, color='k', lw=0.5); a.set_xlabel('trade return after costs'); a.set_ylabel('trades'); a.legend()
+    b.set_xlabel('bars held'); b.set_yscale('log'); b.legend(); fig.tight_layout()
+    return fig
 
 def plot_random(res:EvalResult):
     "Where the strategy's Sharpe falls among random signals with the same exposure and holding periods."

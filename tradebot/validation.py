@@ -117,7 +117,7 @@ def _wf_edges(self:WalkForward, n:int, ix:pd.DatetimeIndex|None)->np.ndarray:
         raise ValueError(f"{n} samples are too few for min_train={self.min_train}, gap={self.gap}, test_size={self.test_size} and {self.n_splits} test blocks")
     return edges
 
-# %% ../nbs/04_validation.ipynb #c9135401
+# %% ../nbs/04_validation.ipynb #7130e6b7
 @patch
 def split(self:WalkForward, X, y=None, groups=None):
     "Yield (train, test) integer positions, one pair per test block."
@@ -141,7 +141,7 @@ def describe(self:WalkForward, X=None)->str:
         ed = _wf_edges(self, len(X), _spans(X, self.t1)[2])
         sizes = f"{self.n_splits} test blocks of ~{int(np.diff(ed).mean())} samples after {ed[0]} training samples"
     purge = 'purged by label end time t1' if self.t1 is not None else 'not purged (no t1)'
-    return f"WalkForward({kind}, {sizes}, min_train={self.min_train}, gap={self.gap}, {purge})"
+    return f"WalkForward({kind}, {sizes}, min_train={self.min_train}, gap={self.gap}, {purge}, no embargo needed: training only precedes testing)"
 
 # %% ../nbs/04_validation.ipynb #1342c114
 class PurgedKFold:
