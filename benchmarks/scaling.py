@@ -8,6 +8,8 @@ measure cost growth, not to say anything about returns. Stages, each through its
   predict   model.predict_proba(X)
   backtest  tradebot.backtest.run_backtest(bars, positions) (default costs)
   metrics   tradebot.metrics.full_metrics(result)
+  report    the size-dependent part of a report: the run folder's parquet files and the equity/drawdown figure rendered
+            to PNG (starting the papermill kernel and converting to HTML add a constant few seconds, whatever the size)
 For each size (default 10k, 100k, 1M bars) it prints seconds and peak memory growth (resident set size sampled every
 5 ms, above the level at the stage's start, so C/C++ allocations count), then the growth exponent per stage: the slope of
 log(time) against log(bars) between the two largest sizes (1 = linear). Run: python benchmarks/scaling.py [--sizes 10000,100000]
@@ -37,8 +39,7 @@ def synthetic_bars(n:int, seed:int=0)->pd.DataFrame:
     return pd.DataFrame(dict(open=o, high=hi, low=lo, close=c, volume=rng.lognormal(8, 1, n)), index=idx)
 
 def run(n:int)->dict:
-    try: from tradebot.features import build_features
-    except ImportError: from tradebot.features.core import build_features  # while the features package is being split up
+    from tradebot.features import build_features
     from tradebot.labels import direction_label
     from tradebot.models import LightGBMModel
     from tradebot.backtest import run_backtest
@@ -59,7 +60,19 @@ def run(n:int)->dict:
     pos = pd.Series(np.where(p > 0.5, 1.0, -1.0), index=bars.index)
     res = stage('backtest', lambda: run_backtest(bars, pos))
     stage('metrics', lambda: full_metrics(res))
+    stage('report', lambda: report_stage(res, p))
     return out
+
+def report_stage(res, p):
+    "Write the run folder's parquet files and render the equity and drawdown figure, as a report does."
+    import io, tempfile
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    with tempfile.TemporaryDirectory() as d:
+        pd.DataFrame({'p': p, 'equity': res.equity}, index=res.equity.index).to_parquet(f'{d}/predictions.parquet')
+        res.trades.to_parquet(f'{d}/trades.parquet')
+        fig, (a, b) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+        a.plot(res.equity.index, res.equity, lw=1); b.fill_between(res.drawdown.index, res.drawdown, 0)
+        fig.savefig(io.BytesIO(), format='png', dpi=100); plt.close(fig)
 
 def main():
     ap = argparse.ArgumentParser(); ap.add_argument('--sizes', default='10000,100000,1000000'); a = ap.parse_args()
