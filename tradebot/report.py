@@ -60,7 +60,7 @@ def load_params(params:str|Path|None=None, # a YAML file of `EvalConfig` fields 
     except ParamError as e: raise ReportError(f"bad report parameters{where}: {e}") from None
     return name, template, cfg.model_dump()
 
-# %% ../nbs/11_report.ipynb #b2c1a408
+# %% ../nbs/11_report.ipynb #d38f1cdc
 def render_html(nb_path:Path, html_path:Path)->Path:
     "Self-contained HTML of an executed notebook: no input cells, no outputs of cells tagged `remove-output`."
     import nbformat
@@ -72,6 +72,15 @@ def render_html(nb_path:Path, html_path:Path)->Path:
     body, _ = ex.from_notebook_node(nb)
     html_path.write_text(body, encoding='utf-8')
     return html_path
+
+def _ipc_kernel_manager():
+    "A kernel manager whose kernel talks over local IPC sockets instead of loopback TCP (no port, no plaintext-TCP warning)."
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+    class IPCKernelManager(AsyncKernelManager):
+        @default('transport')
+        def _default_transport(self): return 'ipc'
+    return IPCKernelManager
 
 def run_report(params:str|Path|None=None, # YAML parameter file (default: the template's defaults)
                data:str|None=None,         # override the data source (`sample:NAME` or a bar file)
@@ -91,7 +100,8 @@ def run_report(params:str|Path|None=None, # YAML parameter file (default: the te
     nb_out = out/'report.ipynb'
     try:
         pm.execute_notebook(str(tpl), str(nb_out), parameters={**cfg, 'name': run_name, 'out_dir': str(out.resolve())},
-                            kernel_name='python3', log_output=progress, progress_bar=False, cwd=str(tpl.parent))
+                            kernel_name='python3', log_output=progress, progress_bar=False, cwd=str(tpl.parent),
+                            kernel_manager_class=_ipc_kernel_manager())
     except pm.PapermillExecutionError as e:
         raise ReportError(f"the report failed in cell {e.exec_count}: {e.ename}: {e.evalue} (partial notebook: {nb_out})") from None
     card_p = out/'run_card.json'
