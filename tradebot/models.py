@@ -17,7 +17,7 @@ from fastcore.basics import patch
 # %% auto #0
 __all__ = ['DEFAULT_LGBM', 'MODELS', 'LightGBMModel', 'load_model', 'LogisticModel', 'make_model']
 
-# %% ../nbs/05_models.ipynb #ea1d757e
+# %% ../nbs/05_models.ipynb #abc327fd
 DEFAULT_LGBM = dict(n_estimators=200, learning_rate=0.03, num_leaves=15, max_depth=4, min_child_samples=100,
                     subsample=0.7, subsample_freq=1, colsample_bytree=0.7, reg_lambda=1.0, verbose=-1)
 
@@ -42,7 +42,7 @@ class LightGBMModel:
         if self.booster_ is None: raise ValueError("model is not fitted: call fit() first")
         if list(X.columns) != self.features_:
             raise ValueError(f"features differ from training: expected {self.features_}, got {list(X.columns)}")
-        return self.booster_.predict(X.to_numpy(dtype='float64'))
+        return self.booster_.predict(X.to_numpy())  # float32 features stay float32: no 8-byte copy of the whole matrix
 
     def feature_importance(self)->pd.Series:
         return pd.Series(self.booster_.feature_importance('gain'), index=self.features_).sort_values(ascending=False)
