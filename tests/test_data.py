@@ -186,12 +186,13 @@ def test_headerless_binance_12_columns(tmp_path):
 
 def test_partial_last_bar_dropped_and_recorded(tmp_path):
     now = pd.Timestamp.now('UTC').floor('h')
+    as_of = now + pd.Timedelta(minutes=30)  # one fixed clock for both calls: the last bar is half formed
     idx = pd.date_range(end=now, periods=4, freq='h')
     text = HEAD + ''.join(f"{t.isoformat()},1,2,0.5,1.5,10\n" for t in idx)
     bars = load_ohlcv(write(tmp_path, 'live.csv', text))
     with pytest.raises(ValidationError, match=r'partial_last_bar: the last bar .* it may still have been forming'):
-        validate_ohlcv(bars, strict=True)
-    r = validate_ohlcv(bars, repair=True)
+        validate_ohlcv(bars, strict=True, as_of=as_of)
+    r = validate_ohlcv(bars, repair=True, as_of=as_of)
     assert r.ok and len(r.bars) == 3 and r.changes[0].startswith(f'dropped the partial last bar {now.tz_localize(None)} (1 row(s))')
 
 

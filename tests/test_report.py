@@ -41,14 +41,19 @@ def test_run_folder(run):
 def test_html_shows_metrics_json_numbers(run):
     out, _ = run
     m = json.loads((out/'metrics.json').read_text())
-    text = unescape(re.sub(r'<[^>]+>', ' ', (out/'report.html').read_text()))
-    cells = set(text.split())
-    for part in ('overall', 'buy_and_hold'):
-        for k in METRIC_KEYS:
-            assert fmt_metric(m[part][k]) in cells, (part, k, m[part][k])
+    html = (out/'report.html').read_text()
+    text = unescape(re.sub(r'<[^>]+>', ' ', html))
+    # the performance table, row by row: <th>metric</th><td>strategy</td><td>buy & hold</td>
+    for k in METRIC_KEYS:
+        row = re.search(rf'<th>{k}</th>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', html)
+        assert row, k
+        assert row.groups() == (fmt_metric(m['overall'][k]), fmt_metric(m['buy_and_hold'][k])), (k, row.groups())
+    # the per-fold table, row by row: the fold number, its dates, then total_return ... turnover
     for f in m['folds']:
-        for k in ('total_return', 'sharpe', 'max_drawdown', 'n_trades'):
-            assert fmt_metric(f[k]) in cells, (f['fold'], k)
+        row = re.search(rf'<th>{f["fold"]}</th>\s*<td>{f["test_start"][:16]}</td>\s*<td>{f["test_end"][:16]}</td>\s*<td>{f["n_train"]}</td>((?:\s*<td>[^<]*</td>){{9}})', html)
+        assert row, f['fold']
+        assert re.findall(r'<td>([^<]*)</td>', row.group(1)) == [fmt_metric(f[k]) for k in METRIC_KEYS], f['fold']
+    assert 'edge after costs: ' in text and m['verdict']['text'].split(',')[0] in text
     assert '<img' in (out/'report.html').read_text() and 'data:image/png;base64' in (out/'report.html').read_text()
     assert 'import ' not in text  # no code cells in the report
 
@@ -79,3 +84,10 @@ def test_compare_report_puts_runs_in_one_html(tmp_path):
     for run in m['runs']:
         assert fmt_metric(run['overall']['total_return']) in text.split() and fmt_metric(run['buy_and_hold']['sharpe']) in text.split()
     assert (tmp_path/'o'/'run1'/'metrics.json').exists()
+
+@pytest.mark.parametrize('args', [['data', 'list'], ['features', 'list'], ['features', 'list', '--json']])
+def test_listing_commands_run_from_the_console_script(args):
+    "The installed `tradebot` command, not the in-process app: catches a module-level import the notebooks mask."
+    r = subprocess.run([str(TRADEBOT), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert ('sample:EURUSD' in r.stdout) if args[0] == 'data' else ('tech__rsi_14' in r.stdout)

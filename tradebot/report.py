@@ -133,7 +133,7 @@ def folds_frame(res:EvalResult)->pd.DataFrame:
                      'accuracy': fmt_metric(f['signal_accuracy'])})
     return pd.DataFrame(rows).set_index('fold')
 
-# %% ../nbs/11_report.ipynb #27ff9a4b
+# %% ../nbs/11_report.ipynb #40ab3d08
 def models_frame(res:EvalResult)->pd.DataFrame:
     "Every model and baseline on the same out-of-sample bars, formatted; models show mean +- std across seeds."
     rows = []
@@ -211,7 +211,7 @@ def plot_trades(res:EvalResult):
 def plot_random(res:EvalResult):
     "Where the strategy's Sharpe falls among random signals with the same exposure and holding periods."
     fig, ax = plt.subplots(figsize=(8, 3))
-    ax.hist(res.random_sharpes, bins=30, color='C7', alpha=0.8, label=f'random signal, same trades ({len(res.random_sharpes)} draws)')
+    ax.hist(res.random_sharpes, bins=30, color='C7', alpha=0.8, label=f'random signal: own positions, rotated ({len(res.random_sharpes)} draws)')
     s = res.metrics['overall']['sharpe']
     if s is not None: ax.axvline(s, color='C0', lw=2, label=f"{res.metrics['primary_model']} strategy")
     ax.set_xlabel('Sharpe after costs'); ax.set_ylabel('draws'); ax.legend(); fig.tight_layout()
