@@ -120,7 +120,7 @@ def hmm_observations(close:pd.Series)->np.ndarray:
     rv = realised_vol(close, 24)
     return np.column_stack([log_returns(close, 1).to_numpy(), np.log(rv.where(rv > 0)).to_numpy()])
 
-# %% ../../nbs/02c_regime.ipynb #a494aa54
+# %% ../../nbs/02c_regime.ipynb #7891ed79
 _HMM_FITS = {}  # fitted parameters by (hash of the training observations, n_states, seed): a fit is a pure function of them
 
 def _fit_hmm(obs:np.ndarray, n_states:int, seed:int)->tuple:
@@ -137,6 +137,9 @@ def _fit_hmm(obs:np.ndarray, n_states:int, seed:int)->tuple:
                 warnings.simplefilter('ignore')
                 m.fit(obs)
         finally: hl.setLevel(lvl)
+        if not m.monitor_.converged:  # said once per fit, in one line, instead of EM's per-step chatter
+            logging.getLogger(__name__).warning("HMM regime model: EM stopped after %d iterations without converging (%d bars, %d states, seed %d); its state probabilities are less stable",
+                                                m.monitor_.iter, len(obs), n_states, seed)
         order = np.argsort(m.means_[:, 1])  # by log volatility
         var = np.array([np.diag(c) for c in m.covars_])  # covars_ gives full matrices
         if len(_HMM_FITS) > 16: _HMM_FITS.clear()
