@@ -175,14 +175,16 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     to_pos = lambda p: positions_from_proba(p, cfg.long_threshold, cfg.short_threshold).reindex(oos.index, fill_value=0.0)
     bt = lambda pos: run_backtest(oos, pos, cfg.costs)
     strategies, models = {}, []
+    sweeps = {}  # cost sweep per model: the full curve for the primary, the break-even for the others
     for kind in cfg.models:
-        strategies[kind] = res_k = bt(to_pos(pred[f'p__{kind}']))
+        pos_k = to_pos(pred[f'p__{kind}'])
+        strategies[kind] = res_k = bt(pos_k)
         per_seed = [performance(bt(to_pos(pred[f'p__{kind}__s{s}'])), ppy) for s in seeds]
         spread = {f'{m}_{stat}': float(getattr(np, stat)([d[m] if d[m] is not None else np.nan for d in per_seed]))
                   for m in ('sharpe', 'total_return') for stat in ('mean', 'std')}
-        be = cost_sensitivity(oos, to_pos(pred[f'p__{kind}']), costs_bps=(0,), periods_per_year=ppy).break_even_bps
+        sweeps[kind] = cost_sensitivity(oos, pos_k, costs_bps=range(0, 31, 5) if kind == primary else (0,), periods_per_year=ppy)
         models.append(dict(name=kind, type='model', **performance(res_k, ppy), **spread, **_signal_metrics(pred, f'p__{kind}'),
-                           break_even_cost_bps=be))
+                           break_even_cost_bps=sweeps[kind].break_even_bps))
     pos = to_pos(pred[f'p__{primary}'])
     strat = strategies[primary]
     baselines = {'buy_and_hold': pd.Series(1.0, index=oos.index),
@@ -201,7 +203,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         row.update({f'bh_{k}': v for k, v in performance(run_backtest(fb, pd.Series(1.0, index=fb.index), cfg.costs), ppy).items()
                     if k in ('total_return', 'sharpe', 'max_drawdown')})
         row.update({f'signal_{k}': v for k, v in _signal_metrics(pred[pred.fold == row['fold']], f'p__{primary}').items()})
-    skeptic = _skeptic(oos, pred, pos, strat, cfg, ppy, bt)
+    skeptic = _skeptic(oos, pred, strat, sweeps[primary], cfg, bt)
     gross = float(np.prod(1 + strat.bars_out.gross) - 1)  # the same positions with costs off
     costs = dict(gross_total_return=gross, cost_paid=float(strat.bars_out.cost.sum()), **cfg.costs.to_dict())
     metrics = dict(overall=performance(strat, ppy), buy_and_hold=performance(strategies['buy_and_hold'], ppy),
@@ -224,7 +226,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
 # %% ../nbs/10_evaluation.ipynb #e3593646
 THRESHOLD_GRID = ((0.5, 0.5), (0.52, 0.48), (0.55, 0.45), (0.6, 0.4))
 
-def _skeptic(oos, pred, pos, strat, cfg, ppy, bt)->dict:
+def _skeptic(oos, pred, strat, cs, cfg, bt)->dict:
     "Trials, deflated Sharpe, PBO, IC and its decay, cost sensitivity and break-even for the primary strategy."
     grid = list(dict.fromkeys([*THRESHOLD_GRID, (cfg.long_threshold, cfg.short_threshold)]))
     # a trial is a configuration one could have picked: a model and a pair of thresholds (seeds are averaged, not picked);
@@ -235,7 +237,6 @@ def _skeptic(oos, pred, pos, strat, cfg, ppy, bt)->dict:
     sd = trials.std(ddof=1)
     tsr = (trials.mean()/sd.where(sd > 0)).fillna(0.0).to_numpy()
     p = pbo(trials, n_blocks=16) if trials.shape[1] >= 2 else None
-    cs = cost_sensitivity(oos, pos, costs_bps=range(0, 31, 5), periods_per_year=ppy)
     sig = pred[f'p__{cfg.models[0]}'] - 0.5
     decay = ic_decay(sig, oos['close'].loc[sig.index], horizons=sorted({1, 4, 12, cfg.horizon, 2*cfg.horizon}))
     return dict(n_trials=int(trials.shape[1]), deflated_sharpe=deflated_sharpe(strat.returns, trials.shape[1], tsr),
