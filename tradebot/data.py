@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #8c84897c
 from __future__ import annotations
-import codecs, csv, gzip, hashlib, math, os, re, tempfile, time, warnings, zipfile
+import codecs, csv, gzip, hashlib, math, os, re, tempfile, time, warnings, zipfile, zlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -17,12 +17,12 @@ from tqdm import tqdm
 from .config import get_settings, data_dirs, project_root
 
 # %% auto #0
-__all__ = ['PRICE_COLS', 'BAR_COLS', 'EXTRA_COLS', 'BINANCE_KLINE_COLS', 'CALENDARS', 'SAMPLES', 'BAR_SUFFIXES', 'AUX_LOADERS',
-           'DataError', 'ValidationError', 'FetchError', 'load_ohlcv', 'parse_timeframe', 'timeframe_str',
-           'infer_timeframe', 'infer_calendar', 'periods_per_year', 'Issue', 'ValidationReport', 'validate_ohlcv',
-           'sample_path', 'sample', 'file_sha256', 'load_source', 'find_bar_files', 'catalog', 'cache_path',
-           'fetch_ohlcv', 'load_fear_greed', 'load_funding', 'load_open_interest', 'load_headlines', 'load_events',
-           'record_book', 'load_book', 'load_aux']
+__all__ = ['PRICE_COLS', 'BAR_COLS', 'EXTRA_COLS', 'BINANCE_KLINE_COLS', 'CALENDARS', 'SPIKE_FACTOR', 'OUTLIER_Z', 'IMPLAUSIBLE',
+           'MIN_RUN', 'SAMPLES', 'BAR_SUFFIXES', 'AUX_LOADERS', 'DataError', 'ValidationError', 'FetchError',
+           'load_ohlcv', 'parse_timeframe', 'timeframe_str', 'infer_timeframe', 'check_timeframe', 'infer_calendar',
+           'periods_per_year', 'Issue', 'ValidationReport', 'validate_ohlcv', 'sample_path', 'sample', 'file_sha256',
+           'load_source', 'find_bar_files', 'catalog', 'cache_path', 'fetch_ohlcv', 'load_fear_greed', 'load_funding',
+           'load_open_interest', 'load_headlines', 'load_events', 'record_book', 'load_book', 'load_aux']
 
 # %% ../nbs/01_data.ipynb #b8aa2db9
 class DataError(ValueError):
@@ -94,12 +94,24 @@ def _zip_member(path:Path)->str:
     return names[0]
 
 # %% ../nbs/01_data.ipynb #4123ea48
+def _utf16(raw:bytes)->str|None:
+    "The UTF-16 codec a file's first bytes show (a byte-order mark, or ASCII text with every other byte NUL), else None."
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE): return 'utf-16'
+    even, odd = raw[:4096:2], raw[1:4096:2]
+    if len(odd) < 8: return None
+    if odd.count(0) > 0.9*len(odd) and even.count(0) < 0.1*len(even): return 'utf-16-le'
+    if even.count(0) > 0.9*len(even) and odd.count(0) < 0.1*len(odd): return 'utf-16-be'
+    return None
+
 def _text_head(path:Path, kind:str, n:int=1<<16)->tuple[str, str]:
     "The decoded start of a text (or gzip/zip text) file and the encoding to read the rest with."
     if kind == 'gzip': f = gzip.open(path, 'rb')
     elif kind == 'zip': f = zipfile.ZipFile(path).open(_zip_member(path))
     else: f = open(path, 'rb')
     with f: raw = f.read(n)
+    if enc := _utf16(raw):  # Windows tools ("Unicode text") save UTF-16; read it, do not call it binary
+        try: return codecs.getincrementaldecoder(enc)().decode(raw, final=len(raw) < n).lstrip('\ufeff'), enc
+        except UnicodeDecodeError: raise DataError(f"{path}: looks like UTF-16 text but does not decode as {enc}; save it as UTF-8 CSV") from None
     if b'\x00' in raw: raise DataError(f"{path}: binary content, not a CSV or parquet file")
     try: text, enc = codecs.getincrementaldecoder('utf-8-sig')().decode(raw, final=len(raw) < n), 'utf-8-sig'
     except UnicodeDecodeError: text, enc = raw.decode('latin-1'), 'latin-1'
@@ -141,6 +153,14 @@ def _headerless_names(rec:list, path)->list:
                     f"Binance kline layout or 6 columns ts,open,high,low,close,volume (first row: {','.join(rec)})")
 
 # %% ../nbs/01_data.ipynb #19527527
+_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error)  # gzip.BadGzipFile is an OSError
+
+def _unreadable(kind:str, e:Exception)->str:
+    "Why a file could not be read to its end, in one line: a corrupted or truncated archive, or the system's reason."
+    if kind in ('gzip', 'zip') and not isinstance(e, (FileNotFoundError, PermissionError, IsADirectoryError)):
+        return f"corrupted or truncated {kind} file ({' '.join(str(e).split())}); copy or download it again"
+    return getattr(e, 'strerror', None) or str(e)
+
 def _read_table(path:Path)->tuple[pd.DataFrame, dict, int|None]:
     "The raw table, canonical->file column map, and the file line of the first row (None: not a text file)."
     kind = _file_kind(path)
@@ -165,8 +185,7 @@ def _read_table(path:Path)->tuple[pd.DataFrame, dict, int|None]:
         df = pd.read_csv(path, **opts)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as e:
         raise DataError(f"{path}: malformed CSV: {' '.join(str(e).split())}") from None
-    except (OSError, EOFError, zipfile.BadZipFile) as e:
-        raise DataError(f"{path}: cannot read the file: {e}") from None
+    except _READ_ERRORS as e: raise DataError(f"{path}: cannot read the file: {_unreadable(kind, e)}") from None
     if df.empty: raise DataError(f"{path}: no rows under the header")
     return df, cols, 1 if headerless else 2
 
@@ -296,6 +315,27 @@ def infer_timeframe(index:pd.DatetimeIndex|pd.DataFrame)->pd.Timedelta:
     steps = (u[1:] - u[:-1]).value_counts()
     return pd.Timedelta(steps[steps == steps.max()].index.min())
 
+# %% ../nbs/01_data.ipynb #9830a354
+def check_timeframe(index:pd.DatetimeIndex|pd.DataFrame, # bars (or their index)
+                    timeframe:str|pd.Timedelta|None=None,  # the declared bar size (None: infer it)
+                    source:str|None=None,                  # how to name the data in the message
+                   )->pd.Timedelta:                        # the bar size to use
+    "The declared bar size if the bars' own spacing agrees with it, else `DataError` naming both; the inferred one when none is declared."
+    idx = index.index if isinstance(index, pd.DataFrame) else pd.DatetimeIndex(index)
+    if timeframe is None: return infer_timeframe(idx)
+    tf = parse_timeframe(timeframe)
+    u = idx.unique().sort_values()
+    if len(u) < 2: return tf
+    steps = (u[1:] - u[:-1]).value_counts()
+    own = pd.Timedelta(steps[steps == steps.max()].index.min())
+    if own != tf:
+        src = source or (index.attrs.get('source') if isinstance(index, pd.DataFrame) else None) or 'the bars'
+        n, m = int(steps.get(tf, 0)), int(steps.sum())
+        raise DataError(f"{src}: declared bar size {timeframe_str(tf)} disagrees with the data, whose bars are {timeframe_str(own)} apart "
+                        f"({int(steps.max()):,} of {m:,} steps; {n:,} step(s) of {timeframe_str(tf)}); "
+                        f"declare timeframe {timeframe_str(own)} (or leave it out to infer it), or load the right file")
+    return tf
+
 # %% ../nbs/01_data.ipynb #b894b1d5
 CALENDARS = ('24/7', '24/5', 'XNYS')
 
@@ -304,12 +344,12 @@ def _check_calendar(calendar:str)->str:
     return calendar
 
 def infer_calendar(df:pd.DataFrame|pd.DatetimeIndex, # bars (or their index)
-                   timeframe:str|pd.Timedelta|None=None, # bar size (default: inferred)
+                   timeframe:str|pd.Timedelta|None=None, # bar size (default: inferred; a declared one is checked)
                   )->str: # '24/7', '24/5' or 'XNYS'
     "The trading calendar the bars' weekdays and hours imply."
     idx = df.index if isinstance(df, pd.DataFrame) else pd.DatetimeIndex(df)
     if idx.tz is None: idx = idx.tz_localize('UTC')
-    tf = parse_timeframe(timeframe) if timeframe is not None else infer_timeframe(idx)
+    tf = check_timeframe(df, timeframe)  # a declared size must be the data's own
     if len(idx) == 0 or idx.max() - idx.min() < pd.Timedelta(days=7) or tf >= pd.Timedelta(days=7): return '24/7'
     dow = idx.tz_convert('UTC').day_of_week
     sat, sun = (dow == 5).mean(), (dow == 6).mean()
@@ -360,7 +400,7 @@ def _rows_issue(kind, idx:pd.DatetimeIndex, mask, what:str, column=None)->Issue|
 @dataclass
 class ValidationReport:
     "What `validate_ohlcv` found in bars and, in repair mode, changed."
-    issues: list               # Issue objects still present in `bars`
+    issues: list               # Issue objects still present in `bars`: problems a run must not ignore
     changes: list              # one sentence per repair made
     bars: pd.DataFrame = field(repr=False)  # the repaired frame in repair mode, else the input
     timeframe: str|None = None # bar size checked against ('1h'); None when it could not be known
@@ -369,20 +409,24 @@ class ValidationReport:
     start: pd.Timestamp|None = None
     end: pd.Timestamp|None = None
     source: str|None = None
+    warnings: list = field(default_factory=list) # Issue objects worth a look that do not make the bars wrong (zero-volume runs, extreme moves)
     @property
     def ok(self)->bool: return not self.issues
     def issue(self, kind:str)->Issue|None: return next((i for i in self.issues if i.kind == kind), None)
+    def warning(self, kind:str)->Issue|None: return next((i for i in self.warnings if i.kind == kind), None)
     def to_dict(self)->dict:
         iso = lambda t: None if t is None else pd.Timestamp(t).isoformat()
         return dict(source=self.source, ok=self.ok, n_rows=int(self.n_rows), start=iso(self.start), end=iso(self.end),
                     timeframe=self.timeframe, calendar=self.calendar, issues=[i.to_dict() for i in self.issues],
-                    changes=list(self.changes))
+                    warnings=[w.to_dict() for w in self.warnings], changes=list(self.changes))
     def __str__(self):
         span = f"{_fmt(self.start)} to {_fmt(self.end)} UTC" if self.n_rows else 'empty'
-        lines = [f"Validation of {self.source or 'bars'}: {'OK' if self.ok else f'{len(self.issues)} issue(s)'}",
+        head = ('OK' if self.ok else f'{len(self.issues)} issue(s)') + (f", {len(self.warnings)} warning(s)" if self.warnings else '')
+        lines = [f"Validation of {self.source or 'bars'}: {head}",
                  f"  rows:      {self.n_rows:,}", f"  span:      {span}",
                  f"  bar size:  {self.timeframe or 'unknown'}", f"  calendar:  {self.calendar}"]
-        lines += [f"  issue:     {i}" for i in self.issues] + [f"  changed:   {c}" for c in self.changes]
+        lines += [f"  issue:     {i}" for i in self.issues] + [f"  warning:   {w}" for w in self.warnings]
+        lines += [f"  changed:   {c}" for c in self.changes]
         return '\n'.join(lines)
 
 # %% ../nbs/01_data.ipynb #e03441c4
@@ -443,7 +487,7 @@ def _repair(df:pd.DataFrame, tf, as_of)->tuple[pd.DataFrame, list]:
     if (dup := _exact_dups(bars)).any():
         changes.append(f"dropped {dup.sum():,} exact duplicate row(s) (same timestamp and values): {_fmt_first(bars.index[dup])}")
         bars = bars[~dup]
-    if tf is not None and len(bars) and (last := bars.index.max()) + tf > as_of:
+    if tf is not None and len(bars) and (last := bars.index.max()) <= as_of < last + tf:  # a bar from the future is no partial bar
         n = int((bars.index == last).sum())
         changes.append(f"dropped the partial last bar {_fmt(last)} ({n} row(s)): it closes at {_fmt(last + tf)}, after as_of {_fmt(as_of)}")
         bars = bars[bars.index != last]
@@ -476,22 +520,120 @@ def _value_issues(bars:pd.DataFrame)->list:
     out.append(_rows_issue('negative_volume', idx, (bars[vols].to_numpy() < 0).any(axis=1), f"with a negative {'/'.join(vols)}"))
     return out
 
+# %% ../nbs/01_data.ipynb #7fb0aa47
+SPIKE_FACTOR = 10.0   # a price this many times above (or below) its neighbours' level is a spike: an order of magnitude
+OUTLIER_Z = 50.0      # a one-bar log return this many robust standard deviations (1.4826 MAD) from the median is an extreme move
+IMPLAUSIBLE = 1e24    # no price or volume is this large; float32 features overflow past 3.4e38
+MIN_RUN = 10          # consecutive steps of one size that make a stretch of bars of that size
+
+def _spike_issue(bars:pd.DataFrame)->Issue|None:
+    "Bars with a price an order of magnitude away from the level around them (the median close of the 5 bars centred on it)."
+    if len(bars) < 3: return None
+    level = bars.close.rolling(5, center=True, min_periods=1).median().to_numpy()
+    with np.errstate(divide='ignore', invalid='ignore'):
+        dev = np.abs(np.log(bars[list(PRICE_COLS)].to_numpy() / level[:, None]))
+    bad = np.nan_to_num(dev, nan=0.0, posinf=0.0).max(axis=1) >= np.log(SPIKE_FACTOR)
+    if not bad.any(): return None
+    i = int(np.flatnonzero(bad)[0])
+    col = PRICE_COLS[int(np.nanargmax(np.nan_to_num(dev[i], posinf=0.0)))]
+    iss = _rows_issue('price_spike', bars.index, bad, f"with a price at least {SPIKE_FACTOR:g}x away from the bars around it")
+    iss.message += (f"; the first: {col} {bars[col].iloc[i]:.6g} at {_fmt(bars.index[i])} where the level is {level[i]:.6g}; "
+                    "a bad tick or a unit error: correct or remove it")
+    iss.column, iss.details = col, dict(value=float(bars[col].iloc[i]), level=float(level[i]))
+    return iss
+
+def _implausible_issue(bars:pd.DataFrame)->Issue|None:
+    num = bars.select_dtypes('number')
+    bad = (np.abs(num.to_numpy(dtype='float64')) >= IMPLAUSIBLE) & np.isfinite(num.to_numpy(dtype='float64'))
+    if not bad.any(): return None
+    cols = ', '.join(c for c, b in zip(num.columns, bad.any(axis=0)) if b)
+    return _rows_issue('implausible_value', bars.index, bad.any(axis=1), f"with a value of {IMPLAUSIBLE:.0e} or more (in {cols}): no real price or volume is that large")
+
+def _future_issue(idx:pd.DatetimeIndex, as_of:pd.Timestamp)->Issue|None:
+    iss = _rows_issue('future_bars', idx, idx > as_of, f"dated after as_of {_fmt(as_of)}, in the future")
+    if iss: iss.message += ": a wrong time zone or epoch unit? (not a bar still forming)"
+    return iss
+
+# %% ../nbs/01_data.ipynb #2315cb80
+def _runs(mask:np.ndarray)->tuple[np.ndarray, np.ndarray]:
+    "(start, length) of each run of True in a boolean array."
+    m = np.r_[False, np.asarray(mask, dtype=bool), False]
+    d = np.flatnonzero(m[1:] != m[:-1])
+    return d[::2], d[1::2] - d[::2]
+
+def _mixed_sizes_issue(u:pd.DatetimeIndex, tf:pd.Timedelta)->Issue|None:
+    "Stretches of at least `MIN_RUN` equal steps whose size is not `tf`, or stretches of different sizes: the bar size changes."
+    if len(u) <= MIN_RUN: return None
+    steps = np.asarray((u[1:] - u[:-1]) // pd.Timedelta(1, 'ns'), dtype='int64')
+    change = np.r_[True, steps[1:] != steps[:-1]]
+    starts = np.flatnonzero(change)
+    lengths = np.diff(np.r_[starts, len(steps)])
+    keep = lengths >= MIN_RUN
+    starts, lengths, sizes = starts[keep], lengths[keep], steps[starts[keep]]
+    if not len(sizes) or (sizes == tf.value).all(): return None
+    segs, cur = [], None  # (size, first bar, last bar) of consecutive stretches of one size
+    for s, n, z in zip(starts, lengths, sizes):
+        end = u[s + n - 1] if s + n < len(steps) else u[-1]  # the bar opening at u[i] lasts until u[i+1]; the last bar has the last step's size
+        if cur and cur[0] == z: cur[2] = end
+        else: cur = [z, u[s], end]; segs.append(cur)
+    name = lambda z: timeframe_str(pd.Timedelta(int(z), 'ns'))
+    parts = [f"{name(z)} bars {_fmt(a)} to {_fmt(b)}" for z, a, b in segs]
+    change_at = [(segs[k-1][0], segs[k][0], segs[k][1]) for k in range(1, len(segs))]
+    where = (f"the bar size changes from {name(change_at[0][0])} to {name(change_at[0][1])} at {_fmt(change_at[0][2])}" if change_at
+             else f"the most common step is {timeframe_str(tf)}")
+    return Issue('mixed_bar_sizes', len(segs), [a for _, a, _ in segs[1:4]] or [segs[0][1]],
+                 f"mixed bar sizes: {where} ({'; '.join(parts[:4])}{'; ...' if len(parts) > 4 else ''}); "
+                 "annualisation and gaps need one size: split the file or resample it",
+                 details=dict(segments=[dict(size=name(z), start=a.isoformat(), end=b.isoformat()) for z, a, b in segs]))
+
+def _zero_volume_warning(bars:pd.DataFrame)->Issue|None:
+    "Runs of bars with zero volume, with their count, the first and the longest run."
+    zero = bars.volume.to_numpy() == 0
+    if not zero.any(): return None
+    start, length = _runs(zero)
+    idx, n = bars.index, int(zero.sum())
+    flat = int((zero & (bars.high.to_numpy() == bars.low.to_numpy())).sum())
+    k = int(np.argmax(length))
+    return Issue('zero_volume', n, list(idx[start[:3]]),
+                 f"{n:,} bar(s) with zero volume in {len(start):,} run(s) (first run: {_fmt(idx[start[0]])}, {length[0]:,} bar(s); "
+                 f"longest: {_fmt(idx[start[k]])}, {length[k]:,} bar(s); {flat:,} flat, high = low); no trading, often just before an "
+                 f"exchange outage; reported, not changed", 'volume', dict(runs=int(len(start)), longest_run=int(length[k]), flat=flat,
+                 run_starts=[t.isoformat() for t in idx[start[:20]]]))
+
+def _outlier_warning(bars:pd.DataFrame)->Issue|None:
+    "One-bar log returns more than `OUTLIER_Z` robust standard deviations from the median."
+    with np.errstate(divide='ignore', invalid='ignore'): r = np.diff(np.log(bars.close.to_numpy()))
+    ok = np.isfinite(r)
+    if ok.sum() < 20: return None
+    med = np.median(r[ok]); mad = 1.4826*np.median(np.abs(r[ok] - med))
+    if mad == 0: return None
+    z = np.where(ok, (r - med)/mad, 0.0)
+    big = np.abs(z) > OUTLIER_Z
+    if not big.any(): return None
+    idx = bars.index[1:]
+    top = np.argsort(-np.abs(z))[:3]
+    moves = ', '.join(f"{_fmt(idx[i])} ({np.expm1(r[i]):+.1%}, z {z[i]:+.0f})" for i in top if big[i])
+    n = int(big.sum())
+    return Issue('outliers', n, list(idx[big][:3]),
+                 f"{n:,} one-bar move(s) beyond {OUTLIER_Z:g} robust standard deviations of this series' log returns (largest: {moves}); "
+                 f"check they are real; reported, not changed", 'close', dict(z_threshold=OUTLIER_Z, mad=float(mad)))
+
 # %% ../nbs/01_data.ipynb #0e88a3d9
 def validate_ohlcv(df:pd.DataFrame, # canonical bars (as `load_ohlcv` returns them)
-                   timeframe:str|pd.Timedelta|None=None, # bar size to check against (default: inferred)
-                   *, strict:bool=False, # raise one ValidationError listing every problem
+                   timeframe:str|pd.Timedelta|None=None, # declared bar size, checked against the data's own (default: inferred)
+                   *, strict:bool=False, # raise one ValidationError listing every issue (warnings do not count)
                    repair:bool=False,    # sort, drop exact duplicates and a partial last bar, recording each change
                    calendar:str|None=None, # '24/7', '24/5' or 'XNYS' (default: inferred)
                    as_of=None,           # when the data was taken (default: now, UTC)
                   )->ValidationReport:
-    "Check bars for order, duplicates, gaps, bad values and a partial last bar; optionally repair the unambiguous."
+    "Check bars for order, duplicates, bar size, gaps, bad values, spikes and bars not yet closed; optionally repair the unambiguous."
     if not isinstance(df, pd.DataFrame) or not isinstance(df.index, pd.DatetimeIndex) or df.index.tz is None:
         raise DataError("validate_ohlcv needs bars with a UTC DatetimeIndex (as load_ohlcv returns them)")
     if missing := [c for c in BAR_COLS if c not in df]:
         raise DataError(f"{df.attrs.get('source', 'bars')}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}")
     as_of = pd.Timestamp.now('UTC') if as_of is None else pd.Timestamp(as_of)
     as_of = as_of.tz_localize('UTC') if as_of.tzinfo is None else as_of.tz_convert('UTC')
-    tf = parse_timeframe(timeframe) if timeframe is not None else infer_timeframe(df) if df.index.nunique() > 1 else None
+    tf = check_timeframe(df, timeframe) if timeframe is not None or df.index.nunique() > 1 else None
     calendar = _check_calendar(calendar) if calendar else infer_calendar(df, tf) if tf is not None else '24/7'
     bars, changes = _repair(df, tf, as_of) if repair else (df, [])
     idx, issues = bars.index, []
@@ -506,17 +648,21 @@ def validate_ohlcv(df:pd.DataFrame, # canonical bars (as `load_ohlcv` returns th
     if tf is not None and len(u) > 1:
         daily_xnys = calendar == 'XNYS' and pd.Timedelta(days=1) <= tf < pd.Timedelta(days=7)
         gaps, closed = _session_gaps(u, tf) if calendar == 'XNYS' and tf < pd.Timedelta(days=7) else (_step_gaps(u, tf, calendar), u[:0])
+        issues.append(_mixed_sizes_issue(u, tf))
         issues.append(_gap_issue(gaps, tf))
         if len(closed): issues.append(Issue('off_calendar', len(closed), list(closed[:3]), f"{len(closed):,} bar day(s) when XNYS was closed (first: {_fmt_first(closed)})"))
         if not daily_xnys:
             issues.append(_rows_issue('short_steps', u[1:], (u[1:] - u[:-1]) < tf, f"less than {timeframe_str(tf)} after the previous bar (mixed bar sizes or off-grid timestamps)"))
     issues += _value_issues(bars)
+    ordered = bars if idx.is_monotonic_increasing and not idx.has_duplicates else bars[~idx.duplicated()].sort_index(kind='stable')
+    issues += [_spike_issue(ordered), _implausible_issue(bars), _future_issue(idx, as_of)]
     if not len(idx): issues.append(Issue('empty', 0, [], 'no bars'))
-    if tf is not None and len(idx) and (last := idx.max()) + tf > as_of:
+    if tf is not None and len(idx) and (last := idx.max()) <= as_of < last + tf:
         issues.append(Issue('partial_last_bar', 1, [last], f"the last bar {_fmt(last)} closes at {_fmt(last + tf)}, after as_of {_fmt(as_of)}: it may still have been forming"))
     issues = [i for i in issues if i is not None]
+    warns = [w for w in (_zero_volume_warning(ordered), _outlier_warning(ordered)) if w is not None]
     report = ValidationReport(issues, changes, bars, timeframe_str(tf) if tf is not None else None, calendar, len(bars),
-                              idx.min() if len(idx) else None, idx.max() if len(idx) else None, df.attrs.get('source'))
+                              idx.min() if len(idx) else None, idx.max() if len(idx) else None, df.attrs.get('source'), warns)
     if strict and issues:
         raise ValidationError(f"{report.source or 'bars'} failed validation with {len(issues)} problem(s):\n" + '\n'.join(f"  - {i}" for i in issues))
     return report
