@@ -20,9 +20,10 @@ from .config import get_settings, data_dirs, project_root
 __all__ = ['PRICE_COLS', 'BAR_COLS', 'EXTRA_COLS', 'BINANCE_KLINE_COLS', 'CALENDARS', 'SPIKE_FACTOR', 'OUTLIER_Z', 'IMPLAUSIBLE',
            'MIN_RUN', 'SAMPLES', 'BAR_SUFFIXES', 'AUX_LOADERS', 'DataError', 'ValidationError', 'FetchError',
            'load_ohlcv', 'parse_timeframe', 'timeframe_str', 'infer_timeframe', 'check_timeframe', 'infer_calendar',
-           'periods_per_year', 'Issue', 'ValidationReport', 'validate_ohlcv', 'sample_path', 'sample', 'file_sha256',
-           'load_source', 'find_bar_files', 'catalog', 'cache_path', 'fetch_ohlcv', 'load_fear_greed', 'load_funding',
-           'load_open_interest', 'load_headlines', 'load_events', 'record_book', 'load_book', 'load_aux']
+           'periods_per_year', 'Issue', 'ValidationReport', 'validate_ohlcv', 'checked_bars', 'sample_path', 'sample',
+           'file_sha256', 'load_source', 'save_bars', 'find_bar_files', 'catalog', 'cache_path', 'fetch_ohlcv',
+           'load_fear_greed', 'load_funding', 'load_open_interest', 'load_headlines', 'load_events', 'record_book',
+           'load_book', 'load_aux', 'identify_aux', 'aux_catalog']
 
 # %% ../nbs/01_data.ipynb #b8aa2db9
 class DataError(ValueError):
@@ -586,6 +587,7 @@ def _mixed_sizes_issue(u:pd.DatetimeIndex, tf:pd.Timedelta)->Issue|None:
                  "annualisation and gaps need one size: split the file or resample it",
                  details=dict(segments=[dict(size=name(z), start=a.isoformat(), end=b.isoformat()) for z, a, b in segs]))
 
+# %% ../nbs/01_data.ipynb #b65b9662
 def _zero_volume_warning(bars:pd.DataFrame)->Issue|None:
     "Runs of bars with zero volume, with their count, the first and the longest run."
     zero = bars.volume.to_numpy() == 0
@@ -667,6 +669,20 @@ def validate_ohlcv(df:pd.DataFrame, # canonical bars (as `load_ohlcv` returns th
         raise ValidationError(f"{report.source or 'bars'} failed validation with {len(issues)} problem(s):\n" + '\n'.join(f"  - {i}" for i in issues))
     return report
 
+# %% ../nbs/01_data.ipynb #6f28dbcb
+def checked_bars(bars:pd.DataFrame,                     # canonical bars
+                 timeframe:str|pd.Timedelta|None=None,  # declared bar size (checked against the data's own)
+                 *, tolerate:tuple=('gaps',),           # issue kinds that do not stop the caller
+                 as_of=None,                            # when the data was taken (default: now)
+                )->tuple[pd.DataFrame, ValidationReport]: # (repaired bars with the input's attrs, the report)
+    "Bars fit to compute on: validated with the unambiguous repairs, `DataError` in one line for any issue not tolerated."
+    rep = validate_ohlcv(bars, timeframe, repair=True, as_of=as_of)
+    if fatal := [i for i in rep.issues if i.kind not in tolerate]:
+        raise DataError(f"{rep.source or 'bars'}: the data has problems that no repair can fix: " + '; '.join(map(str, fatal)))
+    out = rep.bars.copy()
+    out.attrs.update(bars.attrs)
+    return out, rep
+
 # %% ../nbs/01_data.ipynb #17abc414
 SAMPLES = ('EURUSD', 'GOOG')
 
@@ -707,6 +723,29 @@ def load_source(spec:str|Path, # 'sample:EURUSD', 'sample:GOOG' or a file path
     bars = load_ohlcv(path)
     bars.attrs.update(source=source, sha256=file_sha256(path))
     return bars
+
+# %% ../nbs/01_data.ipynb #04614030
+def save_bars(bars:pd.DataFrame, # canonical bars
+              path:str|Path,     # .parquet, .csv or .csv.gz
+             )->Path:            # the file written
+    "Write bars to parquet or CSV (gzip for .gz) so that `load_ohlcv` reads back the same frame; atomically."
+    path = Path(path)
+    name = path.name.lower()
+    if not name.endswith(('.parquet', '.csv', '.csv.gz')): raise DataError(f"{path}: write bars to a .parquet, .csv or .csv.gz file")
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise DataError(f"{path}: cannot create the folder {path.parent}: {e.strerror}") from None
+    if path.is_dir(): raise DataError(f"{path}: is a folder; give a file name")
+    out = pd.DataFrame(bars).set_axis(bars.index.rename('ts'))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+        os.close(fd)
+        try:
+            if name.endswith('.parquet'): out.to_parquet(tmp)
+            else: out.to_csv(tmp, date_format='%Y-%m-%dT%H:%M:%S%z', compression='gzip' if name.endswith('.gz') else None)
+            os.replace(tmp, path)
+        finally: Path(tmp).unlink(missing_ok=True)
+    except OSError as e: raise DataError(f"{path}: cannot write the file: {e.strerror}") from None
+    return path
 
 # %% ../nbs/01_data.ipynb #c3208455
 BAR_SUFFIXES = ('.csv', '.csv.gz', '.parquet', '.feather')
@@ -851,14 +890,18 @@ def _read_aux(path:str|Path)->tuple[pd.DataFrame, int|None]:
     if not path.is_file(): raise DataError(f"{path}: no such file")
     kind = _file_kind(path)
     if kind in ('parquet', 'feather'):
-        df = pd.read_parquet(path) if kind == 'parquet' else pd.read_feather(path)
+        import pyarrow as pa
+        try: df = pd.read_parquet(path) if kind == 'parquet' else pd.read_feather(path)
+        except (OSError, ValueError, pa.ArrowException) as e: raise DataError(f"{path}: unreadable {kind} file: {e}") from None
         if isinstance(df.index, pd.DatetimeIndex): df = df.reset_index(names=df.index.name or 'ts')
         return df, None
-    text, enc = _text_head(path, kind)
-    sep, decimal, _ = _sniff(text, path)
-    try: df = pd.read_csv(path, sep=sep, decimal=decimal, encoding=enc, skipinitialspace=True, compression={'gzip': 'gzip', 'zip': 'zip'}.get(kind))
+    try:
+        text, enc = _text_head(path, kind)
+        sep, decimal, _ = _sniff(text, path)
+        df = pd.read_csv(path, sep=sep, decimal=decimal, encoding=enc, skipinitialspace=True, compression={'gzip': 'gzip', 'zip': 'zip'}.get(kind))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as e:
         raise DataError(f"{path}: malformed CSV: {' '.join(str(e).split())}") from None
+    except _READ_ERRORS as e: raise DataError(f"{path}: cannot read the file: {_unreadable(kind, e)}") from None
     if df.empty: raise DataError(f"{path}: no rows under the header")
     return df, 2
 
@@ -963,7 +1006,7 @@ def record_book(symbol:str='BTC/USDT',      # ccxt market symbol
         if not isinstance(cls := getattr(ccxt, exchange, None), type): raise FetchError(f"unknown exchange {exchange!r}: ccxt has no such exchange")
         client = cls({'enableRateLimit': True, 'timeout': 10000})
     out = Path(out)
-    old = pd.read_parquet(out) if out.exists() else None
+    old = load_book(out) if out.exists() else None  # a file that is not a book fails now, before any snapshot
     rows, idx, k = [], [], 0
     def save():
         new = pd.DataFrame(rows, index=pd.DatetimeIndex(idx, name='ts'))
@@ -993,7 +1036,11 @@ def record_book(symbol:str='BTC/USDT',      # ccxt market symbol
 
 def load_book(path:str|Path)->pd.DataFrame:
     "Order-book snapshots written by `record_book`."
-    df = pd.read_parquet(path)
+    import pyarrow as pa
+    path = Path(path)
+    if not path.is_file(): raise DataError(f"{path}: {'not a file' if path.exists() else 'no such file'}")
+    try: df = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as e: raise DataError(f"{path}: not a parquet file of order-book snapshots: {' '.join(str(e).split())[:200]}") from None
     if 'bid_px_1' not in df.columns: raise DataError(f"{path}: not an order-book file (no bid_px_1 column)")
     return df
 
@@ -1009,3 +1056,35 @@ def load_aux(specs:dict|list)->dict:
         specs = {k.strip(): v.strip() for k, _, v in pairs}
     if bad := sorted(set(specs) - set(AUX_LOADERS)): raise DataError(f"unknown auxiliary series {bad[0]!r}; known: {', '.join(AUX_LOADERS)}")
     return {k: AUX_LOADERS[k](p) for k, p in specs.items()}
+
+# %% ../nbs/01_data.ipynb #6dc86c73
+_AUX_COLUMNS = (('headlines', {'title', 'headline', 'headlines'}), ('funding', {'fundingrate', 'fundingrates', 'frbinance', 'lastfundingrate'}),
+                ('oi', {'openinterest', 'sumopeninterest', 'sumopeninterestvalue'}), ('fng', {'fng', 'fearandgreed', 'fearandgreedindex', 'classification'}),
+                ('events', {'event', 'knownfrom'}), ('book', {'bidpx1'}))
+_AUX_NAMES = (('funding', ('funding',)), ('oi', ('open_interest', 'openinterest', 'oi_')), ('fng', ('fng', 'fear')),
+              ('headlines', ('news', 'headline')), ('events', ('event',)), ('book', ('book',)))
+
+def identify_aux(path:str|Path)->str|None:
+    "The `AUX_LOADERS` key of the auxiliary series a file holds, from its columns (else its name); None if it holds none."
+    path = Path(path)
+    try: cols = _read_aux(path)[0].columns
+    except (DataError, *_READ_ERRORS, ValueError): return None
+    keys = {_key(c) for c in cols}
+    if hit := next((k for k, ks in _AUX_COLUMNS if keys & ks), None): return hit
+    name = path.name.lower()
+    return next((k for k, hints in _AUX_NAMES if any(h in name for h in hints)), None)
+
+def aux_catalog(skipped:list, # [(path, why)] as `catalog` returns them
+               )->tuple[pd.DataFrame, list]: # (one row per auxiliary series file, the files still skipped)
+    "Sort the files `catalog` skipped into auxiliary series (kind, rows, span, usual spacing) and the rest."
+    rows, rest = [], []
+    for path, why in skipped:
+        kind = identify_aux(path) if str(path).lower().endswith(('.csv', '.csv.gz', '.parquet', '.feather')) else None
+        if kind is None: rest.append((path, why)); continue
+        try: a = AUX_LOADERS[kind](path)
+        except (DataError, *_READ_ERRORS, ValueError) as e: rest.append((path, f"a {kind} series that does not load: {str(e).removeprefix(f'{path}: ')}")); continue
+        t = a.index.unique().sort_values()
+        step = timeframe_str(infer_timeframe(t)) if kind in ('fng', 'funding', 'oi') and len(t) > 2 else None  # news and events come when they come
+        rows.append(dict(path=str(path), kind=kind, rows=len(a), start=t.min() if len(t) else None, end=t.max() if len(t) else None,
+                         step=step, columns=' '.join(a.columns)))
+    return pd.DataFrame(rows, columns=['path', 'kind', 'rows', 'start', 'end', 'step', 'columns']), rest
