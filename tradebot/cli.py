@@ -34,29 +34,101 @@ def version():
     "Print tradebot's version."
     typer.echo(tradebot.__version__)
 
+# %% ../nbs/12_cli.ipynb #e1d78e57
+def _unwritable(path:Path, folder:bool=False)->str|None:
+    "Why `path` cannot become a folder (`folder=True`) or a file, found without creating anything; None if it can."
+    import os
+    p = Path(path).expanduser().absolute()
+    if p.exists():
+        if folder and not p.is_dir(): return f"{path} is a file, not a folder"
+        if not folder and p.is_dir(): return f"{path} is a folder; give a file name"
+        return None if os.access(p if p.is_dir() else p.parent, os.W_OK) else f"{path} is not writable"
+    for a in p.parents:
+        if a.exists():
+            if not a.is_dir(): return f"{path} cannot be created: {a} is a file, not a folder"
+            return None if os.access(a, os.W_OK) else f"{path} cannot be created: {a} is not writable"
+    return None
+
+def _table(header:list, rows:list, indent:int=2, width:int=100)->list:
+    "Lines of a text table (numbers right-aligned) at most `width` wide; a row given as a string is a group heading; the first column is cut at the end to fit."
+    cells = [[str(h) for h in header]] + [r if isinstance(r, str) else ['' if v is None or (isinstance(v, float) and v != v) else f"{v:,}" if isinstance(v, int) else str(v) for v in r] for r in rows]
+    body = [r for r in cells if not isinstance(r, str)]
+    w = [max(len(r[i]) for r in body) for i in range(len(header))]
+    if (over := indent + sum(w) + 2*(len(w) - 1) - width) > 0: w[0] = max(8, w[0] - over)
+    num = [len(body) > 1 and all(r[i].replace(',', '').isdigit() for r in body[1:] if r[i]) for i in range(len(header))]
+    fit = lambda s, n: s if len(s) <= n else s[:n - 1] + '…'
+    return [(' '*indent + fit(r, width - indent)) if isinstance(r, str) else
+            ' '*indent + '  '.join((c.rjust(w[i]) if num[i] else fit(c, w[i]).ljust(w[i])) for i, c in enumerate(r)).rstrip() for r in cells]
+
 # %% ../nbs/12_cli.ipynb #9ac3d951
+def _grouped(paths:list, dirs:list)->list:
+    "[(data folder, subfolder, file name)] for files found under `dirs`."
+    out = []
+    for p in map(Path, paths):
+        d = next((d for d in dirs if Path(d) in p.parents), None)
+        rel = p.relative_to(d) if d else p
+        out.append((str(d or ''), rel.parent.as_posix() if rel.parent != Path('.') else '', rel.name))
+    return out
+
+def _folder_rows(found:pd.DataFrame, dirs:list, d, cells)->list:
+    "Table rows for the files of `found` in data folder `d`: a heading per subfolder, then one row per file."
+    rows, last = [], None
+    for (top, sub, name), r in zip(_grouped(found.path, dirs), found.itertuples()):
+        if top != str(d): continue
+        if sub and sub != last: rows.append(f"{sub}/"); last = sub
+        rows.append([('  ' if sub else '') + name, *cells(r)])
+    return rows
+
 @data_app.command('list')
 def data_list():
-    "List the bundled samples and every bar file under the data folders, with bar size, span and rows."
-    found, skipped = catalog()
-    with pd.option_context('display.max_rows', None, 'display.max_colwidth', 80, 'display.width', 200):
-        typer.echo(found.to_string(index=False) if len(found) else "no bar files found")
+    "List the bundled samples, every bar file and every auxiliary series under the data folders, with span and rows."
+    from tradebot.config import data_dirs
+    from tradebot.data import aux_catalog
+    import textwrap
+    dirs = data_dirs()
+    found, skipped = catalog(dirs)
+    aux, skipped = aux_catalog(skipped)
+    day = lambda t: None if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d}"
+    is_sample = found.path.str.startswith('sample:')
+    files, samples = found[~is_sample], found[is_sample]
+    bar_cells = lambda r: [r.rows, day(r.start), day(r.end), r.timeframe, r.calendar]
+    aux_cells = lambda r: [r.kind, r.rows, day(r.start), day(r.end), r.step if isinstance(r.step, str) else 'irregular']
+    for d in dirs:
+        brows, arows = _folder_rows(files, dirs, d, bar_cells), _folder_rows(aux, dirs, d, aux_cells)
+        typer.echo(f"{d}: {sum(not isinstance(r, str) for r in brows)} bar file(s), {sum(not isinstance(r, str) for r in arows)} auxiliary series")
+        if brows: typer.echo('\n'.join(_table(['bar files', 'rows', 'from', 'to', 'bar', 'calendar'], brows)))
+        if arows: typer.echo('\n'.join(_table(['auxiliary series', 'kind', 'rows', 'from', 'to', 'every'], arows)))
+        typer.echo('')
+    if len(samples):
+        typer.echo("bundled samples (--data sample:NAME)")
+        typer.echo('\n'.join(_table(['sample', 'rows', 'from', 'to', 'bar', 'calendar'], [[r.path, *bar_cells(r)] for r in samples.itertuples()])))
     if skipped:
-        typer.echo(f"\nnot bar files ({len(skipped)}), skipped:")
-        for p, why in skipped: typer.echo(f"  {p}: {why}")
+        typer.echo(f"\nneither bars nor an auxiliary series ({len(skipped)}), skipped:")
+        for (_, sub, name), (p, why) in zip(_grouped([p for p, _ in skipped], dirs), skipped):
+            typer.echo(textwrap.fill(f"{sub + '/' if sub else ''}{name}: {why}", width=100, initial_indent='  ', subsequent_indent='      '))
 
 # %% ../nbs/12_cli.ipynb #8e2d6218
 @data_app.command('validate')
 def data_validate(path:Path = typer.Argument(..., help="bar file: CSV, CSV.gz or parquet"),
-                  strict:bool = typer.Option(False, '--strict', help="exit non-zero on any problem"),
-                  timeframe:Optional[str] = typer.Option(None, '--timeframe', '-t', help="expected bar size, e.g. 1h (default: inferred)"),
-                  repair:bool = typer.Option(False, '--repair', help="also show what an unambiguous repair would change")):
-    "Load a bar file and print its validation report."
+                  strict:bool = typer.Option(False, '--strict', help="exit non-zero on any issue (warnings do not count)"),
+                  timeframe:Optional[str] = typer.Option(None, '--timeframe', '-t', help="expected bar size, e.g. 1h (default: inferred); refused if the data's own differs"),
+                  repair:bool = typer.Option(False, '--repair', help="apply the unambiguous repairs (sort, drop exact duplicates and a partial last bar)"),
+                  out:Optional[Path] = typer.Option(None, '--out', '-o', help="write the (repaired) bars here (.parquet, .csv, .csv.gz), and the findings and repairs beside it as <out>.validation.json")):
+    "Load a bar file and print its validation report; with --repair --out, write the repaired bars and the list of repairs."
+    import json
+    from tradebot.data import save_bars, file_sha256
+    if out is not None and (why := _unwritable(out)): _fail(f"--out: {why}")
     try:
         bars = load_ohlcv(path)
         rep = validate_ohlcv(bars, parse_timeframe(timeframe) if timeframe else None, repair=repair)
+        if out is not None:
+            save_bars(rep.bars, out)
+            log = out.with_name(out.name + '.validation.json')
+            log.write_text(json.dumps(dict(input=str(path), input_sha256=file_sha256(path), output=str(out), repaired=repair,
+                                           **rep.to_dict()), indent=1) + '\n')
     except DataError as e: _fail(str(e))
     typer.echo(str(rep))
+    if out is not None: typer.echo(f"wrote {len(rep.bars):,} bars to {out} ({len(rep.changes)} repair(s)); findings and repairs in {log}")
     if strict and not rep.ok: raise typer.Exit(1)
 
 # %% ../nbs/12_cli.ipynb #2db6387c
@@ -79,6 +151,7 @@ def report(params:Optional[Path] = typer.Option(None, '--params', '-p', help="YA
            name:Optional[str] = typer.Option(None, '--name', help="run name (default: the parameter file's name, else 'default')"),
            quiet:bool = typer.Option(False, '--quiet', '-q', help="do not stream progress")):
     "Run the evaluation report; the last line printed is the HTML report's path."
+    if out is not None and (why := _unwritable(out, folder=True)): _fail(f"--out: {why}")
     if not quiet:
         logging.basicConfig(level=logging.INFO, format='%(message)s', stream=sys.stderr)
     try: html = run_report(params, data=data, out=out, name=name, progress=not quiet)
@@ -111,14 +184,18 @@ def features_build(data:str = typer.Option(..., '--data', '-d', help="bar file o
                    aux:Optional[list[str]] = typer.Option(None, '--aux', '-a', help="auxiliary series as key=path (repeatable): fng, funding, oi, headlines, events, book"),
                    families:Optional[list[str]] = typer.Option(None, '--family', '-f', help="only these families (repeatable)"),
                    fit_until:Optional[str] = typer.Option(None, '--fit-until', help="fit the HMM states on bars up to this time (default: skip them)")):
-    "Compute features for a bar file and write them to parquet (float32, NaN during warm-up)."
+    "Validate a bar file (as a report does), compute its features and write them to parquet (float32, NaN during warm-up)."
+    from tradebot.data import checked_bars
+    if why := _unwritable(out): _fail(f"--out: {why}")
     logging.basicConfig(level=logging.INFO, format='note: %(message)s', stream=sys.stderr)
     try:
-        bars = load_source(data)
+        bars, _ = checked_bars(load_source(data))  # the checks and repairs a report makes, refused in the same words
         X = build_features(bars, aux=load_aux(aux or []), families=families or None, fit_until=fit_until)
     except (DataError, FeatureError) as e: _fail(str(e))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    X.to_parquet(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        X.to_parquet(out)
+    except OSError as e: _fail(f"--out: cannot write {out}: {e.strerror}")
     typer.echo(f"{X.shape[1]} features x {len(X):,} bars -> {out} ({len(X.attrs['skipped'])} skipped)")
 
 # %% ../nbs/12_cli.ipynb #fe62ab25

@@ -42,7 +42,11 @@ def load_params(params:str|Path|None=None, # a YAML file of `EvalConfig` fields 
     if params is not None:
         p = Path(params)
         if not p.exists(): raise ReportError(f"parameter file not found: {p}")
-        try: d = yaml.safe_load(p.read_text()) or {}
+        if p.is_dir(): raise ReportError(f"{p}: is a folder, not a parameter file; pass a YAML file, e.g. reports/params/btc_1h.yaml")
+        try: text = p.read_text(encoding='utf-8')
+        except UnicodeDecodeError as e: raise ReportError(f"{p}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start}); save the parameter file as UTF-8") from None
+        except OSError as e: raise ReportError(f"{p}: cannot read the parameter file: {e.strerror}") from None
+        try: d = yaml.safe_load(text) or {}
         except yaml.YAMLError as e: raise ReportError(f"{p}: not valid YAML: {e}") from None
         if not isinstance(d, dict): raise ReportError(f"{p}: expected a mapping of parameter names to values")
     d.update({k: v for k, v in overrides.items() if v is not None})
