@@ -168,14 +168,14 @@ features_app = typer.Typer(help="List the registered features, or build them for
 app.add_typer(features_app, name='features')
 
 @features_app.command('list')
-def features_list(as_json:bool = typer.Option(False, '--json', help="print a JSON list of {name, family, warmup, requires}")):
-    "Print every registered feature with its family, warm-up (bars) and required inputs."
+def features_list(as_json:bool = typer.Option(False, '--json', help="print a JSON list of {name, family, warmup, requires, description}")):
+    "Print every registered feature, family by family, with its warm-up (bars) and a one-line description."
     if as_json: typer.echo(json.dumps(feature_list(), indent=1)); return
     ft = feature_table()
-    ft['requires'] = ft.requires.map(' '.join)
-    with pd.option_context('display.max_rows', None, 'display.width', 200, 'display.max_colwidth', 60):
-        typer.echo(ft[['name', 'family', 'warmup', 'requires']].to_string(index=False))
-    typer.echo(f"\n{len(ft)} features, {int(ft.ohlcv_only.sum())} from OHLCV alone")
+    for fam, g in ft.groupby('family', sort=False):
+        typer.echo(f"{fam} ({len(g)} features)")
+        typer.echo('\n'.join(_table(['feature', 'warm-up', 'description'], g[['name', 'warmup', 'description']].values.tolist())))
+    typer.echo(f"\n{len(ft)} features, {int(ft.ohlcv_only.sum())} from OHLCV alone; inputs of each: tradebot features list --json")
 
 # %% ../nbs/12_cli.ipynb #14a2f112
 @features_app.command('build')

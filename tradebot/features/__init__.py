@@ -20,16 +20,16 @@ OHLCV = ('open', 'high', 'low', 'close', 'volume')
 
 def feature_table(registry:Registry|None=None, # default: `REGISTRY`
                  )->pd.DataFrame:              # one row per feature, in build order
-    "Every registered feature: name, family, warm-up (bars), required inputs, and whether it needs only OHLCV."
+    "Every registered feature: name, family, warm-up (bars), required inputs, whether it needs only OHLCV, and what it means."
     reg = REGISTRY if registry is None else registry
     rows = [dict(name=f.name, family=f.family, warmup=f.warmup, requires=list(f.requires),
                  ohlcv_only=all(r in OHLCV for r in f.requires) and not f.fitted, fitted=f.fitted,
-                 max_bar=f.max_bar, fill=f.fill) for f in reg]
+                 max_bar=f.max_bar, fill=f.fill, description=f.doc) for f in reg]
     return pd.DataFrame(rows)
 
 def feature_list(registry:Registry|None=None)->list:
-    "The registry as JSON-ready records with keys name, family, warmup, requires (what `tradebot features list --json` prints)."
-    return [{k: r[k] for k in ('name', 'family', 'warmup', 'requires')} for r in feature_table(registry).to_dict('records')]
+    "The registry as JSON-ready records with keys name, family, warmup, requires, description (what `tradebot features list --json` prints)."
+    return [{k: r[k] for k in ('name', 'family', 'warmup', 'requires', 'description')} for r in feature_table(registry).to_dict('records')]
 
 # %% ../../nbs/02f_registry.ipynb #ca4dee8e
 def missing_after_warmup(X:pd.DataFrame)->pd.Series:

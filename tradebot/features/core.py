@@ -6,8 +6,8 @@ Docs: https://tradebot.github.io/tradebot/features.html.md"""
 
 # %% ../../nbs/02_features.ipynb #5b6a01b4
 from __future__ import annotations
-import logging
-from dataclasses import dataclass, field
+import logging, re
+from dataclasses import dataclass, field, replace
 from typing import Callable
 import numpy as np, pandas as pd
 from ..data import infer_timeframe, PRICE_COLS, BAR_COLS
@@ -62,6 +62,15 @@ class Registry:
     def __iter__(self): return iter(self._f.values())
     def __len__(self): return len(self._f)
     def names(self)->list: return list(self._f)
+    def describe(self, docs:dict)->list:
+        "Give features their one-line description: {regex a name must fully match: template with {0}, {1} for its groups, or a function of them}."
+        done = []
+        for f in list(self):
+            for pat, tpl in docs.items():
+                if m := re.fullmatch(pat, f.name):
+                    self._f[f.name] = replace(f, doc=tpl(*m.groups()) if callable(tpl) else tpl.format(*m.groups()))
+                    done.append(f.name); break
+        return done
     def __repr__(self): return f"Registry({len(self)} features: {pd.Series([f.family for f in self]).value_counts().to_dict() if len(self) else {}})"
 
 REGISTRY = Registry()  # the package's registry: every family notebook adds to it

@@ -92,3 +92,26 @@ def _book(ctx, col):
     return asof(f[col], ctx.close_ts, max_age=ctx.tf)
 feat('book_spread_bps', 0, ('aux:book',))(lambda ctx: _book(ctx, 'spread_bps'))
 feat('book_imbalance_5', 0, ('aux:book',))(lambda ctx: _book(ctx, 'imbalance'))
+
+# %% ../../nbs/02d_microstructure.ipynb #dd4158de
+REGISTRY.describe({
+    r'micro__cs_spread_(\d+)': 'Corwin-Schultz spread from high-low ranges, {0}-bar mean',
+    r'micro__roll_spread_(\d+)': "Roll's spread from return autocovariance over {0} bars",
+    r'micro__amihud_rel_(\d+)': 'Amihud illiquidity over {0} bars / its 720-bar mean',
+    r'micro__kyle_lambda_(\d+)': "Kyle's lambda: price impact of signed volume, {0} bars",
+    r'micro__autocorr_(\d+)': 'lag-1 autocorrelation of log returns over {0} bars',
+    r'micro__hl_range': 'log(high / low) of the bar',
+    r'micro__hl_range_z_(\d+)': 'z-score of log(high / low) over {0} bars',
+    r'micro__clv': 'close location in the bar: -1 at the low, 1 at the high',
+    r'micro__body': '(close - open) / (high - low), -1 to 1',
+    r'micro__upper_wick': '(high - max(open, close)) / (high - low), 0-1',
+    r'micro__lower_wick': '(min(open, close) - low) / (high - low), 0-1',
+    r'micro__gap': "log(open / previous bar's close)",
+    r'micro__ofi': 'order-flow imbalance: 2 x taker buys / volume - 1, -1 to 1',
+    r'micro__ofi_ema_(\d+)': '{0}-bar EMA of the order-flow imbalance',
+    r'micro__ofi_z_(\d+)': 'z-score of the order-flow imbalance over {0} bars',
+    r'micro__trades_z_(\d+)': 'z-score of log(1 + trades) over {0} bars',
+    r'micro__trade_size_z_(\d+)': 'z-score of log(volume / trades) over {0} bars',
+    r'micro__book_spread_bps': 'bid-ask spread in bps of the mid (last book snapshot)',
+    r'micro__book_imbalance_(\d+)': '(bid - ask) / (bid + ask) depth over the top {0} book levels',
+})

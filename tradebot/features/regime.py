@@ -164,3 +164,20 @@ def hmm_filtered(close:pd.Series,       # close prices, UTC index
 
 for s in range(3):
     feat(f'hmm_p{s}', 25, fitted=True)(lambda ctx, s=s: ctx.memo('hmm', lambda: hmm_filtered(ctx.bars.close, ctx.fit_until))[:, s])
+
+# %% ../../nbs/02c_regime.ipynb #dfca0575
+REGISTRY.describe({
+    r'regime__vol_pct_(\d+)': 'percentile of 24-bar volatility in its last {0} values, 0-1',
+    r'regime__vol_z_(\d+)': 'z-score of log 24-bar volatility over its last {0} values',
+    r'regime__trending': '1 when ADX(14) is above 25 (trending), else 0',
+    r'regime__trend_strength': 'ADX(14) / 100, signed by the stronger of +DI and -DI',
+    r'regime__slope_t_(\d+)': 't-statistic of the log-close slope over {0} bars',
+    r'regime__slope_sign_(\d+)': 'sign of the {0}-bar log-close slope: -1, 0 or +1',
+    r'regime__efficiency_(\d+)': '|net move| / sum of |moves| over {0} bars, 0-1',
+    r'regime__variance_ratio_(\d+)': 'var of {0}-bar returns / ({0} x var of 1-bar), 288 bars',
+    r'regime__drawdown_(\d+)': 'close / {0}-bar high - 1 (0 at a new high)',
+    r'regime__cusum_pos': 'upward CUSUM of volatility-scaled returns (resets past 5)',
+    r'regime__cusum_neg': 'downward CUSUM of volatility-scaled returns (resets past -5)',
+    r'regime__cusum_events_(\d+)': 'CUSUM breaks in the last {0} bars',
+    r'regime__hmm_p(\d)': lambda s: f"P(HMM volatility state {s}: {('calm', 'middle', 'turbulent')[int(s)]}), fitted to fit_until",
+})

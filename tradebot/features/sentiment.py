@@ -89,3 +89,19 @@ def _news(ctx, col):
     return ctx.memo('news', lambda: news_features(ctx.close_ts, ctx.bars.index[0], ctx.aux['headlines']))[col].to_numpy()
 for col in ('count', 'mean', 'maxabs'): feat(f'news_{col}', 'headlines')(lambda ctx, col=col: _news(ctx, col))
 feat('news_decay_24h', 'headlines')(lambda ctx: _news(ctx, 'decay'))
+
+# %% ../../nbs/02e_sentiment.ipynb #c3cbdc78
+REGISTRY.describe({
+    r'sent__fng': 'Crypto Fear & Greed index known at the close, 0-100',
+    r'sent__fng_chg_(\d+)': '{0}-day change of the Fear & Greed index',
+    r'sent__fng_extreme_fear': '1 when Fear & Greed is 25 or less (extreme fear), else 0',
+    r'sent__fng_extreme_greed': '1 when Fear & Greed is 75 or more (extreme greed), else 0',
+    r'sent__funding_bps': 'last settled perpetual funding rate, in bps',
+    r'sent__funding_z_(\d+)': 'z-score of the funding rate over {0} settlements',
+    r'sent__funding_chg': 'funding rate change since the last settlement, in bps',
+    r'sent__oi_chg_(\d+)': 'log change of open interest over {0} values (days)',
+    r'sent__news_count': 'headlines published during the bar',
+    r'sent__news_mean': "mean VADER sentiment of the bar's headlines, -1 to 1",
+    r'sent__news_maxabs': "largest |VADER sentiment| of the bar's headlines, 0-1",
+    r'sent__news_decay_(\w+)': 'sum of headline sentiments decaying with a {0} half-life',
+})

@@ -105,3 +105,21 @@ def event_distance(close_ts:pd.DatetimeIndex, # when each bar's features are dec
 for k in EVENT_KINDS:
     feat(f'days_to_{k.lower()}', None, ('aux:events',))(lambda ctx, k=k: event_distance(ctx.close_ts, ctx.aux['events'], k)[0])
     feat(f'days_since_{k.lower()}', None, ('aux:events',))(lambda ctx, k=k: event_distance(ctx.close_ts, ctx.aux['events'], k)[1])
+
+# %% ../../nbs/02b_temporal.ipynb #9687cb99
+_SESSION_NAMES = {'asia': ('Asia', 'Tokyo 9-15'), 'europe': ('Europe', 'London 8-16:30'), 'us': ('US', 'New York 9:30-16')}
+REGISTRY.describe({
+    r'time__hour_(sin|cos)': '{0} of the UTC hour of day on a 24-hour circle',
+    r'time__dow_(sin|cos)': '{0} of the UTC day of week on a 7-day circle',
+    r'time__month_(sin|cos)': '{0} of the month on a 12-month circle',
+    r'time__weekend': '1 on Saturday and Sunday (UTC), else 0',
+    r'time__session_(\w+)': lambda s: f'1 in the {_SESSION_NAMES[s][0]} session ({_SESSION_NAMES[s][1]} local, weekdays)',
+    r'time__overlap_(\w+)_(\w+)': lambda a, b: f'1 while the {_SESSION_NAMES[a][0]} and {_SESSION_NAMES[b][0]} sessions are both open',
+    r'time__days_to_month_end': 'days until the next calendar month starts',
+    r'time__month_end': '1 in the last day of a month, else 0',
+    r'time__quarter_end': '1 in the last day of a quarter, else 0',
+    r'time__days_to_us_holiday': 'days until the next NYSE holiday (0 on one, max 60)',
+    r'time__days_since_us_holiday': 'days since the last NYSE holiday ended (max 60)',
+    r'time__days_to_(\w+)': lambda k: f'days until the next announced {k.upper()} (events series, max 90)',
+    r'time__days_since_(\w+)': lambda k: f'days since the last {k.upper()} (events series, max 90)',
+})
