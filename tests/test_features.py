@@ -27,7 +27,9 @@ def test_registry_counts_and_listing():
     assert ft.ohlcv_only.sum() >= 100
     assert set(ft[ft.ohlcv_only].family) == set(FAMILIES.values()) - {'sentiment'}  # sentiment needs its series
     recs = feature_list()
-    assert len(recs) == len(ft) and all(set(r) == {'name', 'family', 'warmup', 'requires'} for r in recs)
+    assert len(recs) == len(ft) and all(set(r) == {'name', 'family', 'warmup', 'requires', 'description'} for r in recs)
+    # a feature added without its one-line description fails here: `REGISTRY.describe` in its family's notebook
+    assert [r['name'] for r in recs if not r['description'] or '\n' in r['description'] or len(r['description']) > 64] == []
     json.dumps(recs)  # JSON-ready
 
 def test_ohlcv_only_build_has_100_features(btc):
