@@ -1,5 +1,5 @@
 # Two commands for a newcomer: `make report` and `make test`. Both build .venv first when it is
-# missing or older than pyproject.toml.
+# missing or when pyproject.toml's content changed since the last install.
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
@@ -16,11 +16,18 @@ help:
 	@echo "make lab        JupyterLab with a registered 'tradebot' kernel"
 	@echo "make bench      run the benchmark scripts"
 
-$(STAMP): pyproject.toml
+# The stamp holds pyproject.toml's SHA-256: nbdev-export rewrites the file with the same content (a new
+# mtime), which must not trigger a reinstall; a real change to it does.
+PYPROJECT_SHA := $(shell sha256sum pyproject.toml 2>/dev/null | cut -d' ' -f1)
+ifneq ($(PYPROJECT_SHA),$(shell cat $(STAMP) 2>/dev/null))
+.PHONY: $(STAMP)
+endif
+
+$(STAMP):
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+	@echo $(PYPROJECT_SHA) > $(STAMP)
 
 install: $(STAMP)
 
@@ -44,9 +51,12 @@ test-slow: check-clean
 	$(BIN)/nbdev-test --n-workers 2 --flags slow
 	$(BIN)/pytest tests/ --runslow
 
+# The kernel is registered inside .venv (--sys-prefix), so two clones never overwrite each other's kernel;
+# root (containers) needs --allow-root. LAB_ARGS passes more options, e.g. LAB_ARGS="--no-browser --port 8899".
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
-	$(BIN)/python -m ipykernel install --user --name tradebot --display-name "tradebot (.venv)"
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/python -m ipykernel install --sys-prefix --name tradebot --display-name "tradebot (.venv)"
+	$(BIN)/jupyter lab --notebook-dir=. $(LAB_ROOT) $(LAB_ARGS)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
