@@ -47,12 +47,12 @@ def test_html_shows_metrics_json_numbers(run):
     for k in METRIC_KEYS:
         row = re.search(rf'<th>{k}</th>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', html)
         assert row, k
-        assert row.groups() == (fmt_metric(m['overall'][k]), fmt_metric(m['buy_and_hold'][k])), (k, row.groups())
+        assert row.groups() == (fmt_metric(m['overall'][k], k), fmt_metric(m['buy_and_hold'][k], k)), (k, row.groups())
     # the per-fold table, row by row: the fold number, its dates, then total_return ... turnover
     for f in m['folds']:
         row = re.search(rf'<th>{f["fold"]}</th>\s*<td>{f["test_start"][:16]}</td>\s*<td>{f["test_end"][:16]}</td>\s*<td>{f["n_train"]}</td>((?:\s*<td>[^<]*</td>){{9}})', html)
         assert row, f['fold']
-        assert re.findall(r'<td>([^<]*)</td>', row.group(1)) == [fmt_metric(f[k]) for k in METRIC_KEYS], f['fold']
+        assert re.findall(r'<td>([^<]*)</td>', row.group(1)) == [fmt_metric(f[k], k) for k in METRIC_KEYS], f['fold']
     assert 'edge after costs: ' in text and m['verdict']['text'].split(',')[0] in text
     assert '<img' in (out/'report.html').read_text() and 'data:image/png;base64' in (out/'report.html').read_text()
     assert 'import ' not in text  # no code cells in the report
@@ -82,7 +82,7 @@ def test_compare_report_puts_runs_in_one_html(tmp_path):
     assert [x['label'] for x in m['runs']] == ['sample:EURUSD 1h', 'sample:GOOG 1d']
     text = unescape(re.sub(r'<[^>]+>', ' ', (tmp_path/'o'/'report.html').read_text()))
     for run in m['runs']:
-        assert fmt_metric(run['overall']['total_return']) in text.split() and fmt_metric(run['buy_and_hold']['sharpe']) in text.split()
+        assert fmt_metric(run['overall']['total_return'], 'total_return') in text.split() and fmt_metric(run['buy_and_hold']['sharpe'], 'sharpe') in text.split()
     assert (tmp_path/'o'/'run1'/'metrics.json').exists()
 
 @pytest.mark.parametrize('args', [['data', 'list'], ['features', 'list'], ['features', 'list', '--json']])

@@ -6,18 +6,15 @@ Docs: https://tradebot.github.io/tradebot/cli.html.md"""
 
 # %% ../nbs/12_cli.ipynb #d579d8be
 from __future__ import annotations
-import logging, sys
+import json, logging, sys
 from pathlib import Path
 from typing import Optional
-import pandas as pd
 import typer
 import tradebot
-from .data import (load_ohlcv, validate_ohlcv, parse_timeframe, catalog, fetch_ohlcv, DataError)
-from .report import run_report, ReportError
 
 # %% auto #0
-__all__ = ['app', 'data_app', 'features_app', 'version', 'data_list', 'data_validate', 'data_fetch', 'report', 'features_list',
-           'features_build', 'data_record_book']
+__all__ = ['app', 'data_app', 'features_app', 'runs_app', 'version', 'data_list', 'data_validate', 'data_fetch', 'report',
+           'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -82,8 +79,9 @@ def _folder_rows(found:pd.DataFrame, dirs:list, d, cells)->list:
 @data_app.command('list')
 def data_list():
     "List the bundled samples, every bar file and every auxiliary series under the data folders, with span and rows."
+    import pandas as pd
     from tradebot.config import data_dirs
-    from tradebot.data import aux_catalog
+    from tradebot.data import catalog, aux_catalog
     import textwrap
     dirs = data_dirs()
     found, skipped = catalog(dirs)
@@ -115,8 +113,7 @@ def data_validate(path:Path = typer.Argument(..., help="bar file: CSV, CSV.gz or
                   repair:bool = typer.Option(False, '--repair', help="apply the unambiguous repairs (sort, drop exact duplicates and a partial last bar)"),
                   out:Optional[Path] = typer.Option(None, '--out', '-o', help="write the (repaired) bars here (.parquet, .csv, .csv.gz), and the findings and repairs beside it as <out>.validation.json")):
     "Load a bar file and print its validation report; with --repair --out, write the repaired bars and the list of repairs."
-    import json
-    from tradebot.data import save_bars, file_sha256
+    from tradebot.data import load_ohlcv, validate_ohlcv, parse_timeframe, save_bars, file_sha256, DataError
     if out is not None and (why := _unwritable(out)): _fail(f"--out: {why}")
     try:
         bars = load_ohlcv(path)
@@ -139,6 +136,7 @@ def data_fetch(symbol:str = typer.Option('BTC/USDT', '--symbol', '-s', help="ccx
                until:Optional[str] = typer.Option(None, '--until', help="stop before this time (default: now)"),
                exchange:str = typer.Option('binance', '--exchange', '-e', help="ccxt exchange id")):
     "Download OHLCV bars through ccxt into the parquet cache, resuming where the cache ends."
+    from tradebot.data import fetch_ohlcv, DataError
     try: bars = fetch_ohlcv(symbol, timeframe, since, exchange=exchange, until=until)
     except DataError as e: _fail(str(e))
     typer.echo(f"{len(bars):,} bars {bars.index[0]} .. {bars.index[-1]} in {bars.attrs.get('source', 'the cache')}" if len(bars) else "no bars returned")
@@ -147,29 +145,29 @@ def data_fetch(symbol:str = typer.Option('BTC/USDT', '--symbol', '-s', help="ccx
 @app.command()
 def report(params:Optional[Path] = typer.Option(None, '--params', '-p', help="YAML parameter file, e.g. reports/params/btc_1h.yaml"),
            data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file or sample:NAME (overrides the parameter file)"),
-           out:Optional[Path] = typer.Option(None, '--out', '-o', help="run folder (default: reports/out/<name>)"),
+           out:Optional[Path] = typer.Option(None, '--out', '-o', help="run folder (default: a new reports/out/<name>/<UTC time>/, linked as reports/out/<name>/latest)"),
            name:Optional[str] = typer.Option(None, '--name', help="run name (default: the parameter file's name, else 'default')"),
-           quiet:bool = typer.Option(False, '--quiet', '-q', help="do not stream progress")):
+           quiet:bool = typer.Option(False, '--quiet', '-q', help="do not stream progress"),
+           force:bool = typer.Option(False, '--force', help="replace the run that --out already holds"),
+           workers:Optional[int] = typer.Option(None, '--workers', '-j', help="processes for the runs of a comparison (default: one per two cores)")):
     "Run the evaluation report; the last line printed is the HTML report's path."
+    from tradebot.data import DataError
+    from tradebot.report import run_report, ReportError
     if out is not None and (why := _unwritable(out, folder=True)): _fail(f"--out: {why}")
     if not quiet:
         logging.basicConfig(level=logging.INFO, format='%(message)s', stream=sys.stderr)
-    try: html = run_report(params, data=data, out=out, name=name, progress=not quiet)
+    try: html = run_report(params, data=data, out=out, name=name, progress=not quiet, force=force, workers=workers)
     except (ReportError, DataError) as e: _fail(str(e))
     typer.echo(str(html))
 
 # %% ../nbs/12_cli.ipynb #88d41ce7
-import json
-from .config import get_settings
-from .data import load_source, load_aux, record_book
-from .features import build_features, feature_table, feature_list, FeatureError
-
 features_app = typer.Typer(help="List the registered features, or build them for a bar file.", no_args_is_help=True)
 app.add_typer(features_app, name='features')
 
 @features_app.command('list')
 def features_list(as_json:bool = typer.Option(False, '--json', help="print a JSON list of {name, family, warmup, requires, description}")):
     "Print every registered feature, family by family, with its warm-up (bars) and a one-line description."
+    from tradebot.features import feature_table, feature_list
     if as_json: typer.echo(json.dumps(feature_list(), indent=1)); return
     ft = feature_table()
     for fam, g in ft.groupby('family', sort=False):
@@ -185,7 +183,8 @@ def features_build(data:str = typer.Option(..., '--data', '-d', help="bar file o
                    families:Optional[list[str]] = typer.Option(None, '--family', '-f', help="only these families (repeatable)"),
                    fit_until:Optional[str] = typer.Option(None, '--fit-until', help="fit the HMM states on bars up to this time (default: skip them)")):
     "Validate a bar file (as a report does), compute its features and write them to parquet (float32, NaN during warm-up)."
-    from tradebot.data import checked_bars
+    from tradebot.data import load_source, load_aux, checked_bars, DataError
+    from tradebot.features import build_features, FeatureError
     if why := _unwritable(out): _fail(f"--out: {why}")
     logging.basicConfig(level=logging.INFO, format='note: %(message)s', stream=sys.stderr)
     try:
@@ -207,8 +206,52 @@ def data_record_book(symbol:str = typer.Option('BTC/USDT', '--symbol', '-s', hel
                      count:Optional[int] = typer.Option(None, '--count', '-n', help="snapshots to take (default: until Ctrl-C)"),
                      out:Optional[Path] = typer.Option(None, '--out', '-o', help="parquet file (default: <data dir>/book/<exchange>_<symbol>.parquet)")):
     "Record order-book snapshots through ccxt into parquet (appends to an existing file)."
+    from tradebot.config import get_settings
+    from tradebot.data import record_book, DataError
     out = out or get_settings().data_dir/'book'/f"{exchange}_{symbol.replace('/', '-').replace(':', '-')}.parquet"
     try: book = record_book(symbol, out, exchange=exchange, depth=depth, interval=interval, count=count)
     except DataError as e: _fail(str(e))
     except KeyboardInterrupt: typer.echo("stopped", err=True); return
     typer.echo(f"{len(book):,} snapshots in {out}")
+
+# %% ../nbs/12_cli.ipynb #55a97515
+runs_app = typer.Typer(help="The report runs kept under the output folder.", no_args_is_help=True)
+app.add_typer(runs_app, name='runs')
+
+def _pct(v): return 'n/a' if v is None else f'{v:.1%}'
+def _num(v, f='.2f'): return 'n/a' if v is None else format(v, f)
+
+def find_runs(root:Path)->list[dict]:
+    "Every finished run under `root` (a folder holding `metrics.json`), newest first; `latest` links are not followed twice."
+    rows = []
+    for d, dirs, files in __import__('os').walk(root):  # os.walk does not follow the `latest` symlinks
+        if 'metrics.json' not in files: continue
+        p = Path(d)
+        try: m = json.loads((p/'metrics.json').read_text()); card = json.loads((p/'run_card.json').read_text()) if (p/'run_card.json').exists() else {}
+        except (OSError, ValueError) as e: rows.append(dict(run=str(p.relative_to(root)), created='', verdict=f'unreadable: {e}'[:40])); continue
+        created = card.get('created_utc') or (card.get('runs') or [{}])[0].get('created_utc', '')
+        if 'runs' in m:
+            rows.append(dict(run=str(p.relative_to(root)), created=created, verdict='-', ret=f"compare of {len(m['runs'])} runs, listed below")); continue
+        o, v = m.get('overall', {}), m.get('verdict', {})
+        rows.append(dict(run=str(p.relative_to(root)), created=created, verdict=('yes' if v.get('edge') else 'no') if v else 'n/a',
+                         ret=_pct(o.get('total_return')), sharpe=_num(o.get('sharpe')), maxdd=_pct(o.get('max_drawdown')),
+                         dsr=_num(m.get('deflated_sharpe')), breakeven=_num(m.get('break_even_cost_bps'), '.1f'),
+                         bh=_pct(m.get('buy_and_hold', {}).get('total_return'))))
+    return sorted(rows, key=lambda r: (r['created'], r['run']), reverse=True)
+
+@runs_app.command('list')
+def runs_list(root:Optional[Path] = typer.Option(None, '--dir', help="output folder (default: reports/out, or TRADEBOT_OUT_DIR)")):
+    "List every kept run, newest first: verdict (edge after costs), net return, Sharpe, max drawdown, deflated Sharpe, break-even cost."
+    from tradebot.config import get_settings
+    root = Path(root or get_settings().out_dir)
+    rows = find_runs(root) if root.is_dir() else []
+    if not rows: typer.echo(f"no runs under {root}"); return
+    w0 = max(30, *(len(r['run']) for r in rows))  # the run's path is never cut; the rest fits in 66 columns
+    cols = [('run', 'run', w0), ('created', 'created (UTC)', 16), ('verdict', 'edge', 4), ('ret', 'return', 7), ('sharpe', 'sharpe', 6),
+            ('maxdd', 'max dd', 7), ('dsr', 'DSR', 5), ('breakeven', 'b-e', 5), ('bh', 'b&h', 8)]
+    fit = lambda s, w: s if len(s) <= w or w == w0 or s.startswith('compare of') else s[:w-1] + '~'
+    typer.echo(' '.join(f'{h:<{w}}' for _, h, w in cols).rstrip())
+    for r in rows:
+        r = {**r, 'created': r['created'][:16].replace('T', ' ')}
+        typer.echo(' '.join(f"{fit(str(r.get(k, '')), w):<{w}}" for k, _, w in cols).rstrip())
+    typer.echo(f"\nedge: the verdict's 'edge after costs'; DSR: deflated Sharpe; b-e: break-even cost per side\n{len(rows)} runs under {root}")

@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/report.html.md"""
 
 # %% ../nbs/11_report.ipynb #57bd6bb8
 from __future__ import annotations
-import json, sys
+import json, os, sys, datetime as dt
 from pathlib import Path
 import yaml
 import numpy as np, pandas as pd
@@ -17,10 +17,12 @@ from .evaluation import EvalConfig, EvalResult
 from .metrics import METRIC_KEYS
 
 # %% auto #0
-__all__ = ['ReportError', 'template_path', 'check_parameters_cell', 'load_params', 'render_html', 'run_report', 'fmt_metric',
-           'metrics_frame', 'folds_frame', 'models_frame', 'compare_frame', 'plot_compare', 'plot_cost_sensitivity',
-           'ic_frame', 'feature_ic_frame', 'diversity_frame', 'plot_trades', 'plot_random', 'plot_equity',
-           'plot_importance']
+__all__ = ['RUN_FILES', 'PERCENT_KEYS', 'RATIO_KEYS', 'ReportError', 'template_path', 'check_parameters_cell', 'param_error_line',
+           'load_params', 'check_inputs', 'new_run_dir', 'link_latest', 'network_refs', 'render_html', 'run_report',
+           'fmt_metric', 'metrics_frame', 'folds_frame', 'checks_frame', 'models_frame', 'run_label', 'compare_frame',
+           'plot_compare', 'plot_cost_sensitivity', 'ic_frame', 'feature_ic_frame', 'diversity_frame', 'plot_trades',
+           'plot_random', 'plot_equity', 'plot_importance', 'interactive_chart', 'interactive_html', 'SavedRun',
+           'load_run', 'aux_coverage']
 
 # %% ../nbs/11_report.ipynb #c661fc55
 class ReportError(RuntimeError): "A report could not be produced as asked."
@@ -32,6 +34,31 @@ def check_parameters_cell(nb_path:str|Path):
     nb = json.loads(Path(nb_path).read_text())
     n = sum('parameters' in c.get('metadata', {}).get('tags', []) for c in nb['cells'] if c['cell_type'] == 'code')
     if n != 1: raise ReportError(f"{nb_path}: expected one code cell tagged 'parameters', found {n}; papermill would run it with its defaults")
+
+# %% ../nbs/11_report.ipynb #cfa55b2e
+def param_error_line(e:ParamError)->str:
+    "pydantic's errors as one line: each bad field with its value and the rule it broke (no documentation URL)."
+    out = []
+    for err in e.errors():
+        loc, msg = '.'.join(str(x) for x in err['loc']), err['msg'].removeprefix('Value error, ')
+        if err['type'] == 'extra_forbidden': out.append(f"unknown parameter {loc!r} (given {err['input']!r})")
+        elif loc: out.append(f"{loc} = {err['input']!r}: {msg}")
+        else: out.append(msg)
+    return '; '.join(out)
+
+def _norm_path(spec):
+    "A relative file path as the report kernel will find it (the current folder, else the project root), absolute and without '..'."
+    if not isinstance(spec, (str, Path)) or str(spec).lower().startswith('sample:'): return spec
+    p = Path(spec).expanduser()
+    hit = next((t for t in ([p] if p.is_absolute() else [Path.cwd()/p, project_root()/p]) if t.exists()), None)
+    return str(hit.resolve()) if hit else str(spec)
+
+def _norm_paths(d:dict)->dict:
+    "The data file and the auxiliary series files of one run's parameters, normalised."
+    d = dict(d)
+    if 'data' in d: d['data'] = _norm_path(d['data'])
+    if isinstance(d.get('aux'), dict): d['aux'] = {k: _norm_path(v) for k, v in d['aux'].items()}
+    return d
 
 # %% ../nbs/11_report.ipynb #24142acd
 def load_params(params:str|Path|None=None, # a YAML file of `EvalConfig` fields (plus optional `name`, `template`)
@@ -50,6 +77,7 @@ def load_params(params:str|Path|None=None, # a YAML file of `EvalConfig` fields 
         except yaml.YAMLError as e: raise ReportError(f"{p}: not valid YAML: {e}") from None
         if not isinstance(d, dict): raise ReportError(f"{p}: expected a mapping of parameter names to values")
     d.update({k: v for k, v in overrides.items() if v is not None})
+    d = _norm_paths(d)
     name = str(d.pop('name', Path(params).stem if params else 'default'))
     where = f' in {params}' if params else ''
     if 'runs' in d:  # a comparison: shared settings, then one mapping per run that overrides them
@@ -57,21 +85,91 @@ def load_params(params:str|Path|None=None, # a YAML file of `EvalConfig` fields 
         if not isinstance(runs, list) or not runs or not all(isinstance(r, dict) for r in runs):
             raise ReportError(f"bad report parameters{where}: 'runs' must be a non-empty list of mappings")
         template = str(d.pop('template', 'compare'))
-        try: return name, template, {'runs': [EvalConfig(**{**d, **r}).model_dump() for r in runs]}
-        except ParamError as e: raise ReportError(f"bad report parameters{where}: {e}") from None
+        try: return name, template, {'runs': [EvalConfig(**_norm_paths({**d, **r})).model_dump() for r in runs]}
+        except ParamError as e: raise ReportError(f"bad report parameters{where}: {param_error_line(e)}") from None
     template = str(d.pop('template', 'evaluation'))
     try: cfg = EvalConfig(**d)
-    except ParamError as e: raise ReportError(f"bad report parameters{where}: {e}") from None
+    except ParamError as e: raise ReportError(f"bad report parameters{where}: {param_error_line(e)}") from None
     return name, template, cfg.model_dump()
 
+# %% ../nbs/11_report.ipynb #7a84536f
+def check_inputs(cfg:dict)->None:
+    "Load and validate one run's bars and auxiliary series before any kernel starts: a bad file fails in seconds, in one line."
+    from tradebot.data import load_source, validate_ohlcv, parse_timeframe, load_aux, DataError
+    from tradebot.evaluation import TOLERATED_ISSUES
+    try:
+        bars = load_source(cfg['data'])
+        rep = validate_ohlcv(bars, parse_timeframe(cfg['timeframe']) if cfg.get('timeframe') else None, repair=True)
+        if cfg.get('aux'): load_aux(cfg['aux'])
+    except DataError as e: raise ReportError(str(e).replace('\n', ' ')) from None
+    if fatal := [i for i in rep.issues if i.kind not in TOLERATED_ISSUES]:
+        raise ReportError(f"{cfg['data']}: the data has problems that no repair can fix: {'; '.join(map(str, fatal))}")
+
+# %% ../nbs/11_report.ipynb #736a01c6
+RUN_FILES = ('run_card.json', 'metrics.json', 'report.html')
+
+def new_run_dir(name:str,                 # run name: the folder under the output folder
+                out:str|Path|None=None,   # an explicit run folder (`--out`)
+                force:bool=False,         # allow `out` to hold an earlier run, which is then replaced
+               )->Path:                   # an empty folder for this run
+    "A folder no earlier run is in: `<out_dir>/<name>/<UTC time>/`, or `out` unless it holds a run and `force` is off."
+    if out is not None:
+        out = Path(out)
+        if not force and (old := [f for f in RUN_FILES if (out/f).exists()]):
+            raise ReportError(f"{out} holds an earlier run ({', '.join(old)}): pass --force to replace it, or leave out --out to get a new folder")
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in RUN_FILES: (out/stale).unlink(missing_ok=True)
+        return out
+    base, stamp = get_settings().out_dir/name, dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+    for i in range(1, 1000):
+        d = base/(stamp if i == 1 else f'{stamp}-{i}')
+        try: d.mkdir(parents=True, exist_ok=False); return d
+        except FileExistsError: continue
+    raise ReportError(f"could not make a new run folder under {base}")
+
+def link_latest(run:Path)->Path:
+    "Point `<name>/latest` at a finished run: a relative symlink, replaced atomically (`latest.txt` where links are not allowed)."
+    link, tmp = run.parent/'latest', run.parent/f'.latest-{os.getpid()}'
+    try:
+        tmp.unlink(missing_ok=True); tmp.symlink_to(run.name, target_is_directory=True); os.replace(tmp, link)
+        return link
+    except OSError:
+        (p := run.parent/'latest.txt').write_text(run.name + '\n'); return p
+
 # %% ../nbs/11_report.ipynb #d38f1cdc
-def render_html(nb_path:Path, html_path:Path)->Path:
-    "Self-contained HTML of an executed notebook: no input cells, no outputs of cells tagged `remove-output`."
-    import nbformat
+# nbconvert's lab template without what it would fetch from a CDN (require.js, MathJax, mermaid, the widget manager):
+# a report must open with the network off. Plots are embedded PNGs; the interactive chart carries its own bokeh JS.
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+"""
+
+import re
+_NETWORK_REFS = re.compile(r"""<script[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^"'\s>]*"""
+                           r"""|<link[^>]*\bhref\s*=\s*["']?(?:https?:)?//[^"'\s>]*"""
+                           r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//[^"'\s)]*"""
+                           r"""|\bimport\b[^;\n<]{0,200}?\bfrom\s*["'](?:https?:)?//[^"']*"""
+                           r"""|\bimport\s*\(\s*["'](?:https?:)?//[^"']*""", re.I)
+
+def network_refs(html:str)->list[str]:
+    "Every script, stylesheet or import in `html` that would be fetched from the network (an offline report has none)."
+    return _NETWORK_REFS.findall(html)
+
+def render_html(nb_path:Path,          # an executed report notebook
+                html_path:Path,        # where to write the HTML
+                title:str|None=None,   # the page's <title> (the run's name; default: the notebook's file name)
+               )->Path:
+    "Self-contained HTML that opens offline: no input cells, no outputs of cells tagged `remove-output`, nothing loaded from the network."
+    import jinja2, nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     nb = nbformat.read(str(nb_path), as_version=4)
-    ex = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
+    if title: nb.metadata['title'] = title
+    ex = HTMLExporter(template_name='lab', extra_loaders=[jinja2.DictLoader({'tradebot_offline.html.j2': _OFFLINE_TEMPLATE})],
+                      template_file='tradebot_offline.html.j2',
+                      exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True)
     ex.register_preprocessor(TagRemovePreprocessor(remove_all_outputs_tags={'remove-output'}, remove_cell_tags={'remove-cell'}), enabled=True)
     body, _ = ex.from_notebook_node(nb)
     html_path.write_text(body, encoding='utf-8')
@@ -86,24 +184,12 @@ def _ipc_kernel_manager():
         def _default_transport(self): return 'ipc'
     return IPCKernelManager
 
-def run_report(params:str|Path|None=None, # YAML parameter file (default: the template's defaults)
-               data:str|None=None,         # override the data source (`sample:NAME` or a bar file)
-               out:str|Path|None=None,     # run folder (default: `reports/out/<name>`)
-               name:str|None=None,         # run name (default: the YAML file's stem, else 'default')
-               progress:bool=True,         # stream cell outputs (fold progress) to stderr
-               **overrides)->Path:         # the HTML report's path
-    "Execute the report template with papermill and render `report.html` into the run folder."
+def _execute(tpl:Path, out:Path, parameters:dict, progress:bool)->Path:
+    "Run a template into `out/report.ipynb` and check it wrote its run card with the parameters it was given."
     import papermill as pm
-    run_name, template, cfg = load_params(params, data=data, name=name, **overrides)
-    tpl = template_path(template)
-    if not tpl.exists(): raise ReportError(f"report template not found: {tpl}")
-    check_parameters_cell(tpl)
-    out = Path(out) if out else get_settings().out_dir/run_name
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in ('metrics.json', 'run_card.json', 'report.html'): (out/stale).unlink(missing_ok=True)
     nb_out = out/'report.ipynb'
     try:
-        pm.execute_notebook(str(tpl), str(nb_out), parameters={**cfg, 'name': run_name, 'out_dir': str(out.resolve())},
+        pm.execute_notebook(str(tpl), str(nb_out), parameters={**parameters, 'out_dir': str(out.resolve())},
                             kernel_name='python3', log_output=progress, progress_bar=False, cwd=str(tpl.parent),
                             kernel_manager_class=_ipc_kernel_manager())
     except pm.PapermillExecutionError as e:
@@ -111,75 +197,166 @@ def run_report(params:str|Path|None=None, # YAML parameter file (default: the te
     card_p = out/'run_card.json'
     if not card_p.exists() or not (out/'metrics.json').exists():
         raise ReportError(f"{tpl.name} ran but wrote no metrics.json/run_card.json into {out}")
+    cfg = {k: v for k, v in parameters.items() if k not in ('name', 'run_dirs')}
     used = json.loads(card_p.read_text())['parameters']
     if used != json.loads(json.dumps(cfg)):
         diff = {k: (cfg.get(k), used.get(k)) for k in set(cfg) | set(used) if cfg.get(k) != used.get(k)}
         raise ReportError(f"the report ran with other parameters than asked (asked, used): {diff}")
-    return render_html(nb_out, out/'report.html')
+    return nb_out
+
+def _run_part(i:int, cfg:dict, out:str, name:str, progress:bool)->str:
+    "One run of a comparison: a full evaluation report of its own in `out/run<i>/`."
+    d = new_run_dir(name, Path(out)/f'run{i}', force=True)
+    nb_out = _execute(template_path('evaluation'), d, {**cfg, 'name': f'{name} run{i}'}, progress)
+    render_html(nb_out, d/'report.html', title=f'{name} run{i}')
+    return str(d)
+
+def _run_parts(runs:list, out:Path, name:str, progress:bool, workers:int|None)->list[str]:
+    "Every run of a comparison, in parallel processes where there are cores for them (each fit uses several threads)."
+    import logging
+    log = logging.getLogger(__name__)
+    w = max(1, min(len(runs), workers or (os.cpu_count() or 2)//2))
+    if w == 1: return [_run_part(i, c, str(out), name, progress) for i, c in enumerate(runs)]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    log.info(f"{len(runs)} runs on {w} processes")
+    with ProcessPoolExecutor(w, mp_context=mp.get_context('spawn')) as ex:
+        futs = [ex.submit(_run_part, i, c, str(out), name, False) for i, c in enumerate(runs)]
+        done = []
+        for i, f in enumerate(futs): done.append(f.result()); log.info(f"run{i} done: {done[-1]}/report.html")
+    return done
+
+def run_report(params:str|Path|None=None, # YAML parameter file (default: the template's defaults)
+               data:str|None=None,         # override the data source (`sample:NAME` or a bar file)
+               out:str|Path|None=None,     # run folder (default: a new `reports/out/<name>/<UTC time>/`)
+               name:str|None=None,         # run name (default: the YAML file's stem, else 'default')
+               progress:bool=True,         # stream cell outputs (fold progress) to stderr
+               force:bool=False,           # replace the run that `out` holds, if any
+               workers:int|None=None,      # processes for the runs of a comparison (default: one per two cores)
+               **overrides)->Path:         # the HTML report's path
+    "Check parameters and inputs, execute the report template with papermill into a new run folder and render `report.html`."
+    run_name, template, cfg = load_params(params, data=data, name=name, **overrides)
+    tpl = template_path(template)
+    if not tpl.exists(): raise ReportError(f"report template not found: {tpl}")
+    check_parameters_cell(tpl)
+    for c in cfg.get('runs', [cfg]): check_inputs(c)
+    out = new_run_dir(run_name, out, force)
+    extra = {'run_dirs': _run_parts(cfg['runs'], out, run_name, progress, workers)} if 'runs' in cfg else {}
+    nb_out = _execute(tpl, out, {**cfg, **extra, 'name': run_name}, progress)
+    html = render_html(nb_out, out/'report.html', title=run_name)
+    if out.parent == get_settings().out_dir/run_name: link_latest(out)
+    return html
 
 # %% ../nbs/11_report.ipynb #f721d94b
-def fmt_metric(v)->str:
-    "How a metric value is printed in reports: integers as is, floats with 4 decimals, missing as 'n/a'."
+PERCENT_KEYS = ('total_return', 'cagr', 'max_drawdown', 'win_rate', 'exposure', 'bh_total_return', 'gross_total_return', 'cost_paid')
+RATIO_KEYS = ('sharpe', 'sortino', 'sharpe_mean', 'sharpe_std')
+
+def fmt_metric(v,                 # a value from metrics.json
+               key:str|None=None, # the metric's name: decides percent, ratio, turnover or bps
+              )->str:
+    "How a value is printed in reports: returns, drawdowns, CAGR, win rate and exposure as percentages; Sharpe and Sortino with 2 decimals; turnover as 'x equity per year'; other floats with 4 decimals; integers as is; missing as 'n/a'."
     if v is None: return 'n/a'
-    return f'{v:d}' if isinstance(v, (int, np.integer)) else f'{v:.4f}'
+    if isinstance(v, (bool, np.bool_)): return 'yes' if v else 'no'
+    if key in PERCENT_KEYS: return f'{v:.2%}'
+    if isinstance(v, (int, np.integer)): return f'{v:d}'
+    if key in RATIO_KEYS: return f'{v:.2f}'
+    if key == 'turnover': return f'{v:.1f}x equity per year'
+    if key == 'break_even_cost_bps': return f'{v:.1f} bps'
+    return f'{v:.4f}'
 
 def metrics_frame(res:EvalResult)->pd.DataFrame:
     "Strategy against buy-and-hold, formatted."
     t = res.metrics_table()
-    return pd.DataFrame({c: [fmt_metric(res.metrics[k][m]) for m in t.index] for c, k in (('strategy', 'overall'), ('buy & hold', 'buy_and_hold'))}, index=t.index)
+    return pd.DataFrame({c: [fmt_metric(res.metrics[k][m], m) for m in t.index] for c, k in (('strategy', 'overall'), ('buy & hold', 'buy_and_hold'))}, index=t.index)
 
 def folds_frame(res:EvalResult)->pd.DataFrame:
     "Per-fold spans, sizes and metrics, formatted."
     rows = []
     for f in res.metrics['folds']:
         rows.append({'fold': f['fold'], 'test from': f['test_start'][:16], 'test to': f['test_end'][:16], 'train bars': f['n_train'],
-                     **{m: fmt_metric(f[m]) for m in METRIC_KEYS}, 'b&h return': fmt_metric(f['bh_total_return']),
+                     **{m: fmt_metric(f[m], m) for m in METRIC_KEYS}, 'b&h return': fmt_metric(f['bh_total_return'], 'bh_total_return'),
                      'accuracy': fmt_metric(f['signal_accuracy'])})
     return pd.DataFrame(rows).set_index('fold')
+
+def checks_frame(res)->'pd.io.formats.style.Styler':
+    "The verdict's checks with their full reasons, passed or not, and no index column."
+    df = pd.DataFrame(res.metrics['verdict']['checks'])
+    df = pd.DataFrame({'check': df['reason'], 'passed': df['passed'].map({True: 'yes', False: 'no'})})
+    return df.style.hide(axis='index').set_properties(**{'text-align': 'left'})
 
 # %% ../nbs/11_report.ipynb #40ab3d08
 def models_frame(res:EvalResult)->pd.DataFrame:
     "Every model and baseline on the same out-of-sample bars, formatted; models show mean +- std across seeds."
     rows = []
     for m in res.metrics['models']:
-        r = {'type': m['type'], **{k: fmt_metric(m[k]) for k in METRIC_KEYS}}
+        r = {'type': m['type'], **{k: fmt_metric(m[k], k) for k in METRIC_KEYS}}
         if m['type'] == 'model':
-            r['sharpe over seeds'] = f"{fmt_metric(m['sharpe_mean'])} +- {fmt_metric(m['sharpe_std'])}"
-            r['break-even bps'] = fmt_metric(m['break_even_cost_bps'])
+            r['sharpe over seeds'] = f"{fmt_metric(m['sharpe_mean'], 'sharpe')} +- {fmt_metric(m['sharpe_std'], 'sharpe')}"
+            r['break-even'] = fmt_metric(m['break_even_cost_bps'], 'break_even_cost_bps')
             r.update({k: fmt_metric(m[k]) for k in ('accuracy', 'auc', 'rank_ic')})
         rows.append(pd.Series(r, name=m['name']))
     return pd.DataFrame(rows).fillna('')
 
-def compare_frame(results:list, labels:list)->pd.DataFrame:
-    "One row per run: the primary strategy and buy-and-hold side by side, formatted."
+def run_label(r)->str:
+    "A run's short name: its symbol (else its data file's name) and bar size."
+    p, d = r.run_card.get('parameters', {}), r.run_card.get('data', {})
+    return f"{p.get('symbol') or Path(d.get('source', '?')).name.split('.')[0]} {r.metrics['timeframe']}"
+
+def compare_frame(results:list, labels:list, folders:list|None=None)->pd.DataFrame:
+    "One row per run: its verdict, the primary strategy against buy-and-hold, deflated Sharpe, break-even cost and its own report, formatted."
     rows = {}
-    for l, r in zip(labels, results):
+    for i, (l, r) in enumerate(zip(labels, results)):
         m, b, sg, rb = r.metrics['overall'], r.metrics['buy_and_hold'], r.metrics['signal'], r.metrics['random_baseline']
-        rows[l] = {'strategy return': fmt_metric(m['total_return']), 'strategy sharpe': fmt_metric(m['sharpe']),
-                   'strategy max dd': fmt_metric(m['max_drawdown']), 'b&h return': fmt_metric(b['total_return']),
-                   'b&h sharpe': fmt_metric(b['sharpe']), 'trades': fmt_metric(m['n_trades']), 'turnover': fmt_metric(m['turnover']),
-                   'accuracy': fmt_metric(sg['accuracy']), 'auc': fmt_metric(sg['auc']), 'beats random %': f"{rb['strategy_percentile']:.0f}"}
+        rows[l] = {'edge after costs': fmt_metric(r.metrics['verdict']['edge']),
+                   'strategy return': fmt_metric(m['total_return'], 'total_return'), 'strategy sharpe': fmt_metric(m['sharpe'], 'sharpe'),
+                   'strategy max dd': fmt_metric(m['max_drawdown'], 'max_drawdown'), 'b&h return': fmt_metric(b['total_return'], 'total_return'),
+                   'b&h sharpe': fmt_metric(b['sharpe'], 'sharpe'), 'deflated sharpe': fmt_metric(r.metrics['deflated_sharpe']),
+                   'break-even': fmt_metric(r.metrics['break_even_cost_bps'], 'break_even_cost_bps'),
+                   'trades': fmt_metric(m['n_trades']), 'turnover': fmt_metric(m['turnover'], 'turnover'),
+                   'accuracy': fmt_metric(sg['accuracy']), 'auc': fmt_metric(sg['auc']), 'beats random': f"{rb['strategy_percentile']:.0f}%"}
+        if folders: rows[l]['report'] = f"{Path(folders[i]).name}/report.html" if folders[i] else ''
     return pd.DataFrame(rows).T
+
+def _log_ticks(ax, fmt=lambda y: f'{y:g}'):
+    "Log-axis ticks a person reads (0.6, 0.8, 1, 2, 5 ...), as dense as the axis's range allows, never bare powers of ten."
+    from matplotlib.ticker import LogLocator, FuncFormatter, NullFormatter
+    lo, hi = ax.get_ylim()
+    subs = (1.0, 2.0, 5.0) if hi/max(lo, 1e-12) > 30 else (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0) if hi/max(lo, 1e-12) < 4 else (1.0, 2.0, 3.0, 5.0, 7.0)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt(y))); ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which='major', axis='y', lw=0.3, alpha=0.5)
+
+def _log_equity_axis(ax):
+    "A log equity axis read in plain numbers (0.5, 1, 2, 5 ...), not powers of ten."
+    ax.set_yscale('log'); _log_ticks(ax); ax.set_ylabel('equity (start = 1, log scale)')
 
 def plot_compare(results:list, labels:list):
     "Out-of-sample equity per run: strategy (solid) and buy-and-hold (dashed), log scale."
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = plt.subplots(figsize=(11, 4))
     for i, (l, r) in enumerate(zip(labels, results)):
         ax.plot(r.strategy.equity.index, r.strategy.equity, color=f'C{i}', lw=1, label=f'{l} strategy')
         ax.plot(r.buy_and_hold.equity.index, r.buy_and_hold.equity, color=f'C{i}', lw=0.8, ls='--', label=f'{l} buy & hold')
-    ax.set_yscale('log'); ax.set_ylabel('equity (start = 1)'); ax.legend(fontsize=8, ncol=2); fig.tight_layout()
+    _log_equity_axis(ax); ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0); fig.tight_layout()
     return fig
 
 def plot_cost_sensitivity(res:EvalResult):
-    "Net Sharpe and total return of the primary strategy as costs per side rise; the break-even cost marked."
+    "Net Sharpe and net equity multiple of the primary strategy as costs per side rise, each point labelled; the break-even cost marked."
     cs = pd.DataFrame(res.metrics['cost_sensitivity']).set_index('cost_bps')
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3))
-    a.plot(cs.index, cs.sharpe, 'o-'); a.set_xlabel('cost per side, bps'); a.set_ylabel('net Sharpe'); a.axhline(0, color='k', lw=0.5)
-    b.plot(cs.index, cs.total_return, 'o-'); b.set_xlabel('cost per side, bps'); b.set_ylabel('net total return'); b.axhline(0, color='k', lw=0.5)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.4))
+    a.plot(cs.index, cs.sharpe, 'o-'); a.set_ylabel('net Sharpe'); a.axhline(0, color='k', lw=0.5)
+    # a return falls from +300% to -99% as costs rise: on a linear axis every point after the first hugs zero;
+    # the equity multiple (1 + return) on a log axis keeps each one readable, labelled as the return it is
+    mult = (1 + cs.total_return.astype(float)).clip(lower=1e-4)
+    b.plot(cs.index, mult, 'o-', color='C1'); b.set_yscale('log'); b.axhline(1, color='k', lw=0.5)
+    b.set_ylabel('net total return (log scale)')
+    for x, y, r in zip(cs.index, mult, cs.total_return): b.annotate(f'{r:+.0%}', (x, y), textcoords='offset points', xytext=(0, 6), ha='center', fontsize=7)
+    for x, y in zip(cs.index, cs.sharpe): a.annotate(f'{y:.2f}', (x, y), textcoords='offset points', xytext=(0, 6), ha='center', fontsize=7)
+    for ax in (a, b): ax.set_xlabel('cost per side, bps'); ax.margins(y=0.15)
+    _log_ticks(b, lambda y: f'{y - 1:+.0%}')
     be = res.metrics['break_even_cost_bps']
     if be is not None and np.isfinite(be) and be <= cs.index.max():
         for ax in (a, b): ax.axvline(be, color='C3', ls='--', label=f'break-even {be:.1f} bps')
-        b.legend()
+        b.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -224,15 +401,17 @@ def plot_random(res:EvalResult):
 # %% ../nbs/11_report.ipynb #fdea6182
 def plot_equity(res:EvalResult, title:str=''):
     "Out-of-sample equity (log scale) of the strategy and buy-and-hold, and their drawdowns."
-    fig, (a, b) = plt.subplots(2, 1, figsize=(10, 6), sharex=True, gridspec_kw=dict(height_ratios=[2, 1]))
+    fig, (a, b) = plt.subplots(2, 1, figsize=(11, 6), sharex=True, gridspec_kw=dict(height_ratios=[2, 1]))
     others = [(n, r) for n, r in res.strategies.items() if n not in (res.metrics.get('primary_model'), 'buy_and_hold')]
     for i, (n, r) in enumerate(others): a.plot(r.equity.index, r.equity, label=n, color=f'C{i+1}', lw=0.7, alpha=0.7)
     for r, lbl, c in ((res.strategy, f"{res.metrics.get('primary_model', 'strategy')} (after costs)", 'C0'), (res.buy_and_hold, 'buy & hold', 'k')):
         a.plot(r.equity.index, r.equity, label=lbl, color=c, lw=1.3)
         b.fill_between(r.drawdown.index, r.drawdown, 0, color=c, alpha=0.3, label=lbl)
     for f in res.metrics['folds'][1:]: a.axvline(pd.Timestamp(f['test_start']), color='k', lw=0.5, ls=':')
-    a.set_yscale('log'); a.set_ylabel('equity (start = 1)'); a.legend(loc='upper left', fontsize=8); a.set_title(title or 'Out-of-sample equity; dotted lines: fold starts')
+    _log_equity_axis(a); a.set_title(title or 'Out-of-sample equity; dotted lines: fold starts')
+    a.legend(loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=8)  # outside: never over the lines
     b.set_ylabel('drawdown'); b.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f'{y:.0%}'))
+    b.legend(loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -242,3 +421,88 @@ def plot_importance(res:EvalResult, top:int=20):
     fig, ax = plt.subplots(figsize=(8, 0.3*len(imp)+1))
     ax.barh(imp.index, imp.values); ax.set_xlabel('mean gain across folds'); fig.tight_layout()
     return fig
+
+# %% ../nbs/11_report.ipynb #8a3db984
+def _thin(s:pd.Series, n:int, how:str='first')->pd.Series:
+    "At most about `n` points of a long series: every k-th value ('first'), or each stretch's minimum ('min'), at the stretch's first time."
+    if len(s) <= n: return s
+    g = np.arange(len(s))//int(np.ceil(len(s)/n))
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    vals = s.to_numpy()[starts] if how == 'first' else s.groupby(g).agg(how).to_numpy()
+    return pd.Series(vals, index=s.index[starts], name=s.name)
+
+def _naive(idx)->pd.DatetimeIndex: idx = pd.DatetimeIndex(idx); return idx.tz_convert(None) if idx.tz is not None else idx
+
+def interactive_chart(res:EvalResult, max_points:int=4000):
+    "Price with the primary strategy's entries and exits, its equity against buy-and-hold (log) and both drawdowns, zoomed together (a bokeh layout)."
+    from bokeh.plotting import figure
+    from bokeh.layouts import column
+    from bokeh.models import ColumnDataSource, HoverTool, NumeralTickFormatter
+    eq = res.strategy.equity
+    close = res.bars['close'].loc[eq.index[0]:eq.index[-1]]
+    kw = dict(x_axis_type='datetime', sizing_mode='stretch_width', tools='xpan,xwheel_zoom,box_zoom,reset,save', active_scroll='xwheel_zoom')
+    p1 = figure(height=280, title='Price with the primary strategy\'s trades (after costs)', **kw)
+    c = _thin(close, max_points)
+    p1.line(_naive(c.index), c.to_numpy(), color='#555555', legend_label='close')
+    t, marks = res.strategy.trades, []
+    for side, lbl, marker, col in ((1, 'long entry', 'triangle', '#2ca02c'), (-1, 'short entry', 'inverted_triangle', '#d62728')):
+        tt = t[t.side == side]
+        if len(tt):
+            src = ColumnDataSource(dict(x=_naive(tt['entry']), y=tt['entry_price'].to_numpy(), ret=tt['ret'].to_numpy(), bars=tt['bars'].to_numpy()))
+            marks.append(p1.scatter('x', 'y', source=src, marker=marker, size=8, color=col, legend_label=lbl, name='entries'))
+    if len(t):
+        src = ColumnDataSource(dict(x=_naive(t['exit']), y=t['exit_price'].to_numpy(), ret=t['ret'].to_numpy(), bars=t['bars'].to_numpy()))
+        marks.append(p1.scatter('x', 'y', source=src, marker='x', size=7, color='#1f77b4', legend_label='exit', name='exits'))
+        p1.add_tools(HoverTool(renderers=marks, tooltips=[('time', '@x{%F %H:%M}'), ('price', '@y{0,0.[0000]}'), ('trade return', '@ret{+0.00%}'), ('bars held', '@bars')],
+                               formatters={'@x': 'datetime'}))
+    p2 = figure(height=220, x_range=p1.x_range, y_axis_type='log', title='Equity (start = 1, log scale)', **kw)
+    p3 = figure(height=160, x_range=p1.x_range, title='Drawdown', **kw)
+    for r, lbl, col in ((res.strategy, f"{res.metrics.get('primary_model', 'strategy')} (after costs)", '#1f77b4'), (res.buy_and_hold, 'buy & hold', '#000000')):
+        e, d = _thin(r.equity, max_points), _thin(r.drawdown, max_points, 'min')
+        p2.line(_naive(e.index), e.to_numpy(), color=col, legend_label=lbl)
+        p3.line(_naive(d.index), d.to_numpy(), color=col, legend_label=lbl)
+    p3.yaxis.formatter = NumeralTickFormatter(format='0%')
+    for p in (p1, p2, p3): p.legend.location = 'top_left'; p.legend.click_policy = 'hide'; p.legend.label_text_font_size = '8pt'
+    return column(p1, p2, p3, sizing_mode='stretch_width')
+
+def interactive_html(res:EvalResult, max_points:int=4000)->str:
+    "The interactive chart as HTML with bokeh's JavaScript inline: display it with `IPython.display.HTML`; it needs no network."
+    from bokeh.embed import components
+    from bokeh.resources import Resources
+    script, div = components(interactive_chart(res, max_points))
+    return Resources(mode='inline', components=['bokeh']).render_js() + script + div
+
+# %% ../nbs/11_report.ipynb #dd6d2c99
+class SavedRun:
+    "A finished run read back from its folder: `metrics`, `run_card`, `strategy.equity`, `buy_and_hold.equity`, `folder`."
+    def __init__(self, folder:str|Path):
+        from types import SimpleNamespace
+        self.folder = Path(folder)
+        for f in ('metrics.json', 'run_card.json', 'equity.parquet'):
+            if not (self.folder/f).exists(): raise ReportError(f"{self.folder} is not a finished run: {f} is missing")
+        self.metrics = json.loads((self.folder/'metrics.json').read_text())
+        self.run_card = json.loads((self.folder/'run_card.json').read_text())
+        eq = pd.read_parquet(self.folder/'equity.parquet')
+        self.strategy, self.buy_and_hold = SimpleNamespace(equity=eq['strategy']), SimpleNamespace(equity=eq['buy_and_hold'])
+    def __repr__(self): return f"SavedRun({str(self.folder)!r})"
+
+def load_run(folder:str|Path)->SavedRun: return SavedRun(folder)
+
+def _utc(t)->pd.Timestamp: t = pd.Timestamp(t); return t.tz_localize('UTC') if t.tz is None else t.tz_convert('UTC')
+
+def aux_coverage(aux:dict|None,       # key -> file, as in `EvalConfig.aux`
+                 start=None, end=None, # the span the run evaluated (default: no check)
+                )->pd.DataFrame:       # one row per series (per event kind for `events`): file, rows, first, last, covers_run
+    "Which auxiliary series a run used, the span each covers, and whether that covers the evaluated span."
+    from tradebot.data import load_aux
+    rows = []
+    for k, frame in load_aux(aux or {}).items():
+        parts = ([(f'{k}: {e}', pd.DatetimeIndex(g['event_ts'])) for e, g in frame.groupby('event')] if 'event_ts' in frame
+                 else [(k, pd.DatetimeIndex(frame.index))])
+        for name, t in parts:
+            a, b = (t.min(), t.max()) if len(t) else (None, None)
+            cov = ''
+            if start is not None and a is not None:
+                cov = 'yes' if a <= _utc(start) and b >= _utc(end) else f"no: {str(a)[:10]} to {str(b)[:10]} of {str(start)[:10]} to {str(end)[:10]}"
+            rows.append(dict(series=name, file=Path(aux[k]).name, rows=len(t), first=str(a)[:10], last=str(b)[:10], covers_run=cov))
+    return pd.DataFrame(rows, columns=['series', 'file', 'rows', 'first', 'last', 'covers_run'])
