@@ -251,14 +251,23 @@ def run_local(tasks:list[Task], bars:dict, on_result, workers:int|None=None):
 
 def _ray_task(task:Task, bars:pd.DataFrame)->dict: return run_task(task, bars)
 
+def _ray_init(ray, address, workers, runtime_env, attempts:int=3):
+    "Join the cluster at `address`, or start a local one; a local start that times out (a loaded machine) is retried."
+    kw = dict(address=address) if address else dict(num_cpus=workers or _cores(), include_dashboard=False)
+    for i in range(attempts):
+        try: return ray.init(**kw, runtime_env=runtime_env, log_to_driver=False)
+        except Exception as e:
+            ray.shutdown()
+            if address or 'timed out during startup' not in str(e) or i == attempts - 1:
+                raise SweepError(f"Ray did not start{' at ' + address if address else ''}: {type(e).__name__}: {e}") from None
+            print(f"note: Ray's local start timed out (attempt {i+1} of {attempts}); retrying", file=sys.stderr)
+
 def run_ray(tasks:list[Task], bars:dict, on_result, spec:SweepSpec, address:str|None=None, workers:int|None=None):
     "Run tasks on Ray: a local cluster by default, or the cluster at `address`; bars go to the object store once."
     try: import ray
     except ImportError: raise SweepError("the Ray engine needs Ray: pip install -e '.[ray]'") from None
     started = not ray.is_initialized()
-    if started:
-        kw = dict(address=address) if address else dict(num_cpus=workers or _cores(), include_dashboard=False)
-        ray.init(**kw, runtime_env=spec.runtime_env, log_to_driver=False)
+    if started: _ray_init(ray, address, workers, spec.runtime_env)
     try:
         refs = {k: ray.put(bars[k]) for k in sorted({t.data_key for t in tasks})}
         remote = ray.remote(_ray_task)
