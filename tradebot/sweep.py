@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib, json, os, socket, sys, time, traceback, datetime as dt
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, asdict
 from itertools import product
 from pathlib import Path
@@ -165,7 +166,7 @@ def run_task(task:Task, bars:pd.DataFrame)->dict:
     "Run one walk-forward evaluation; never raises: returns the row, the metrics (None on error) and the traceback."
     from threadpoolctl import threadpool_limits
     row = dict(task_id=task.task_id, status='ok', error=None, **_config_columns(task))
-    started, t0, metrics, tb = _utc(), time.perf_counter(), None, None
+    started, t0, c0, metrics, tb = _utc(), time.perf_counter(), time.process_time(), None, None
     try:
         with threadpool_limits(1):
             res = walk_forward(bars, EvalConfig(**task.config), progress=False)
@@ -173,7 +174,7 @@ def run_task(task:Task, bars:pd.DataFrame)->dict:
         row.update(flatten_metrics(metrics, skip=tuple(task.config)), **return_moments(res.strategy.returns))
     except Exception as e:
         row.update(status='error', error=f"{type(e).__name__}: {e}"); tb = traceback.format_exc()
-    row.update(seconds=time.perf_counter() - t0, started_utc=started, finished_utc=_utc(), worker=f'{socket.gethostname()}:{os.getpid()}')
+    row.update(seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0, started_utc=started, finished_utc=_utc(), worker=f'{socket.gethostname()}:{os.getpid()}')
     return dict(row=row, metrics=metrics, traceback=tb)
 
 # %% ../nbs/16_sweep.ipynb #ad7bac97
@@ -247,7 +248,12 @@ def run_local(tasks:list[Task], bars:dict, on_result, workers:int|None=None):
     ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(bars,)) as pool:
         futs = {pool.submit(_pool_task, t): t for t in tasks}
-        for f in as_completed(futs): on_result(futs[f], f.result())
+        for f in as_completed(futs):
+            try: res = f.result()
+            except BrokenProcessPool:  # a worker was killed (out of memory?): run_task itself never raises
+                raise SweepError(f"a worker process died while running task {futs[f].task_id}; finished tasks are committed: "
+                                 "run the same sweep again to resume") from None
+            on_result(futs[f], res)
 
 def _ray_task(task:Task, bars:pd.DataFrame)->dict: return run_task(task, bars)
 
@@ -284,7 +290,7 @@ def run_ray(tasks:list[Task], bars:dict, on_result, spec:SweepSpec, address:str|
         if started: ray.shutdown()
 
 # %% ../nbs/16_sweep.ipynb #c9dcbd59
-TIMING_COLUMNS = ('seconds', 'started_utc', 'finished_utc', 'worker', 'engine')
+TIMING_COLUMNS = ('seconds', 'cpu_seconds', 'started_utc', 'finished_utc', 'worker', 'engine')
 
 def run_sweep(spec:SweepSpec|str|Path,      # a SweepSpec or a sweep YAML file
               out:str|Path,                 # output folder (created; reused to resume)
@@ -297,6 +303,7 @@ def run_sweep(spec:SweepSpec|str|Path,      # a SweepSpec or a sweep YAML file
              )->pd.DataFrame:               # results: one row per task
     "Run every task of a sweep that is not committed yet, then write results.parquet (and the summary report)."
     if engine not in ('local', 'ray'): raise SweepError(f"unknown engine {engine!r}: use 'local' or 'ray'")
+    if address and engine != 'ray': raise SweepError(f"a cluster address ({address}) needs engine='ray'")
     spec = load_sweep(spec) if isinstance(spec, (str, Path)) else SweepSpec.model_validate(spec if isinstance(spec, dict) else spec.model_dump())
     check_spec(spec)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
