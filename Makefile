@@ -27,7 +27,7 @@ endif
 $(STAMP):
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,ray]"
 	@$(MAKE) --no-print-directory docs-guard
 	@echo $(PYPROJECT_SHA) > $(STAMP)
 

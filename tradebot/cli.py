@@ -14,7 +14,7 @@ import tradebot
 
 # %% auto #0
 __all__ = ['app', 'data_app', 'features_app', 'runs_app', 'version', 'data_list', 'data_validate', 'data_fetch', 'report',
-           'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list']
+           'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -255,3 +255,26 @@ def runs_list(root:Optional[Path] = typer.Option(None, '--dir', help="output fol
         r = {**r, 'created': r['created'][:16].replace('T', ' ')}
         typer.echo(' '.join(f"{fit(str(r.get(k, '')), w):<{w}}" for k, _, w in cols).rstrip())
     typer.echo(f"\nedge: the verdict's 'edge after costs'; DSR: deflated Sharpe; b-e: break-even cost per side\n{len(rows)} runs under {root}")
+
+# %% ../nbs/12_cli.ipynb #b7c1e014
+@app.command()
+def sweep(config:Path = typer.Option(..., '--config', '-c', help="sweep file, e.g. sweeps/example.yaml"),
+          out:Path = typer.Option(..., '--out', '-o', help="output folder (rerun with the same folder to resume)"),
+          engine:str = typer.Option('local', '--engine', '-e', help="local (process pool) or ray"),
+          address:Optional[str] = typer.Option(None, '--address', help="Ray cluster address (default: start a local Ray)"),
+          workers:Optional[int] = typer.Option(None, '--workers', '-w', help="parallel tasks (default: the cores)"),
+          retry_errors:bool = typer.Option(False, '--retry-errors', help="also rerun tasks that failed before"),
+          no_report:bool = typer.Option(False, '--no-report', help="skip the summary HTML"),
+          quiet:bool = typer.Option(False, '--quiet', '-q', help="no progress bar")):
+    "Run a grid of walk-forward evaluations; finished tasks are skipped, so rerunning resumes."
+    from tradebot.sweep import run_sweep, SweepError
+    from tradebot.report import ReportError
+    from tradebot.data import DataError
+    try: res = run_sweep(config, out, engine=engine, address=address, workers=workers, retry_errors=retry_errors,
+                         progress=not quiet, report=not no_report)
+    except (SweepError, DataError, ReportError) as e: _fail(str(e))
+    failed = res[res.status != 'ok'] if len(res) else res
+    typer.echo(f"{len(res)} tasks, {len(res) - len(failed)} finished, {len(failed)} failed", err=True)
+    for _, r in failed.iterrows(): typer.echo(f"  failed {r.task_id} ({r.data}): {r.error}", err=True)
+    if not no_report: typer.echo(str(out/'summary'/'report.html'))
+    typer.echo(str(out/'results.parquet'))

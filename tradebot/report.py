@@ -175,23 +175,26 @@ def render_html(nb_path:Path,          # an executed report notebook
     html_path.write_text(body, encoding='utf-8')
     return html_path
 
-def _ipc_kernel_manager():
-    "A kernel manager whose kernel talks over local IPC sockets instead of loopback TCP (no port, no plaintext-TCP warning)."
+def _ipc_kernel_manager(ipc_dir:str|Path):
+    "A kernel manager whose kernel talks over local IPC sockets in `ipc_dir` (private to one run) instead of loopback TCP."
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
     class IPCKernelManager(AsyncKernelManager):
         @default('transport')
         def _default_transport(self): return 'ipc'
+        @default('ip')  # jupyter_client's default is 'kernel-ipc' in the kernel's cwd (the templates folder, shared by every run)
+        def _default_ip(self): return str(Path(ipc_dir)/'kernel')
     return IPCKernelManager
 
 def _execute(tpl:Path, out:Path, parameters:dict, progress:bool)->Path:
     "Run a template into `out/report.ipynb` and check it wrote its run card with the parameters it was given."
-    import papermill as pm
+    import papermill as pm, tempfile
     nb_out = out/'report.ipynb'
     try:
-        pm.execute_notebook(str(tpl), str(nb_out), parameters={**parameters, 'out_dir': str(out.resolve())},
-                            kernel_name='python3', log_output=progress, progress_bar=False, cwd=str(tpl.parent),
-                            kernel_manager_class=_ipc_kernel_manager())
+        with tempfile.TemporaryDirectory(prefix='tradebot-kernel-') as ipc:  # this run's sockets, removed afterwards
+            pm.execute_notebook(str(tpl), str(nb_out), parameters={**parameters, 'out_dir': str(out.resolve())},
+                                kernel_name='python3', log_output=progress, progress_bar=False, cwd=str(tpl.parent),
+                                kernel_manager_class=_ipc_kernel_manager(ipc))
     except pm.PapermillExecutionError as e:
         raise ReportError(f"the report failed in cell {e.exec_count}: {e.ename}: {e.evalue} (partial notebook: {nb_out})") from None
     card_p = out/'run_card.json'
