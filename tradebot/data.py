@@ -614,7 +614,8 @@ def _outlier_warning(bars:pd.DataFrame)->Issue|None:
     if not big.any(): return None
     idx = bars.index[1:]
     top = np.argsort(-np.abs(z))[:3]
-    moves = ', '.join(f"{_fmt(idx[i])} ({np.expm1(r[i]):+.1%}, z {z[i]:+.0f})" for i in top if big[i])
+    move = lambda x: f"{np.expm1(x):+.1%}" if abs(x) < np.log(10) else f"{'x' if x > 0 else '/'}{np.exp(min(abs(x), 700)):.3g}"  # a spike is a factor, not a percentage
+    moves = ', '.join(f"{_fmt(idx[i])} ({move(r[i])}, z {z[i]:+.0f})" for i in top if big[i])
     n = int(big.sum())
     return Issue('outliers', n, list(idx[big][:3]),
                  f"{n:,} one-bar move(s) beyond {OUTLIER_Z:g} robust standard deviations of this series' log returns (largest: {moves}); "
