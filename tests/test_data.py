@@ -2,8 +2,8 @@
 import gzip
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
-from tradebot.data import (BAR_COLS, EXTRA_COLS, DataError, ValidationError, catalog, find_bar_files, load_ohlcv,
-                           load_source, sample, validate_ohlcv)
+from tradebot.data import (BAR_COLS, EXTRA_COLS, DataError, ValidationError, aux_catalog, catalog, checked_bars, find_bar_files,
+                           load_ohlcv, load_source, sample, save_bars, validate_ohlcv)
 
 FULL = (*BAR_COLS, *EXTRA_COLS)
 # path under ../shared/data: (rows, bar size, columns), rows as SOURCE.md states them
@@ -31,6 +31,10 @@ NON_BAR_FILES = [
     'crypto_news_headlines_2024/2024-05-18_30d_news_with_sentiment.csv',
 ]
 AFTER_ALL = pd.Timestamp('2027-01-01', tz='UTC')  # as_of after every shared file ends: no bar can be partial
+# the true, informational findings: Binance's flat zero-volume bars before outages, and moves beyond 50 robust sd
+WARNINGS = {'binance_spot_1h_2019_2026/BTCUSDT_1h.csv.gz': ['zero_volume', 'outliers'],
+            'binance_spot_1h_2019_2026/ETHUSDT_1h.csv.gz': ['zero_volume'],
+            'binance_spot_5m_15m_2024/ETH_USDT-5m.csv.gz': ['outliers']}
 
 
 # -- the shared market data ------------------------------------------------------------------------------------------
@@ -48,10 +52,11 @@ def test_shared_bar_file_loads_and_validates(shared_data, rel):
     assert (bars.index.name, str(bars.index.tz), list(bars.columns)) == ('ts', 'UTC', list(cols))
     assert (bars.dtypes == 'float64').all() and len(bars) == rows
     assert bars.attrs['source'] == str(shared_data/rel)
-    r = validate_ohlcv(bars, as_of=AFTER_ALL)
+    r = validate_ohlcv(bars, tf, as_of=AFTER_ALL)  # the true bar size, declared, is accepted
     assert (r.timeframe, r.calendar, r.n_rows) == (tf, '24/7', rows)
     # only the long spot files have gaps: Binance's real maintenance outages
     assert [i.kind for i in r.issues] == (['gaps'] if rel.startswith('binance_spot_1h_2019_2026') else []), str(r)
+    assert [w.kind for w in r.warnings] == WARNINGS.get(rel, []), str(r)
 
 
 @pytest.mark.parametrize('rel', NON_BAR_FILES)
@@ -89,6 +94,72 @@ def test_catalog_of_shared_data_lists_every_file(shared_data):
     assert len(cat) == len(BAR_FILES) + 2 and len(skipped) == len(NON_BAR_FILES)
     assert cat.path.tolist()[-2:] == ['sample:EURUSD', 'sample:GOOG']
     assert all('missing required column' in why for _, why in skipped)
+    aux, rest = aux_catalog(skipped)  # every non-bar file in the shared data is an auxiliary series
+    assert rest == [] and sorted(Path(p).relative_to(shared_data).as_posix() for p in aux.path) == sorted(NON_BAR_FILES)
+    assert dict(zip(aux.path.map(lambda p: Path(p).name), aux.kind))['fng.csv'] == 'fng'
+
+
+# -- what a run refuses and what it only reports, on the real files --------------------------------------------------
+
+def test_btc_1h_run_is_not_refused_for_its_warnings(shared_data):
+    "reports/params/btc_1h.yaml declares 1h: its findings are the tolerated gaps plus warnings, so the evaluation runs."
+    from tradebot.evaluation import TOLERATED_ISSUES
+    from tradebot.report import load_params
+    from tradebot.config import project_root
+    _, _, cfg = load_params(project_root()/'reports'/'params'/'btc_1h.yaml')
+    bars = load_source(project_root()/cfg['data'])
+    r = validate_ohlcv(bars, cfg['timeframe'], repair=True)  # what run_evaluation does
+    assert [i.kind for i in r.issues if i.kind not in TOLERATED_ISSUES] == [] and len(r.warnings) == 2, str(r)
+    zv = r.warning('zero_volume')
+    assert (zv.count, zv.details['runs'], zv.first[0]) == (4, 4, pd.Timestamp('2019-06-07 21:00', tz='UTC'))
+    assert len(checked_bars(bars, '1h')[0]) == len(bars)
+
+
+def _evaluate(path, **kw):
+    from tradebot.evaluation import EvalConfig, run_evaluation
+    return run_evaluation(EvalConfig(data=str(path), **kw), progress=False)
+
+
+def test_evaluation_refuses_mixed_bar_sizes(shared_data, tmp_path):
+    "1h bars, then 15m bars of the same market: refused before any fit, naming where the size changes."
+    b1 = load_ohlcv(shared_data/'binance_spot_1h_2019_2026'/'BTCUSDT_1h.csv.gz').loc['2024-01-01':'2024-03-31']
+    b15 = load_ohlcv(shared_data/'binance_spot_5m_15m_2024'/'BTC_USDT-15m.csv.gz').loc['2024-04-01':'2024-04-30']
+    p = save_bars(pd.concat([b1, b15]), tmp_path/'mixed.csv')
+    with pytest.raises(DataError, match=r'mixed_bar_sizes: mixed bar sizes: the bar size changes from 1h to 15m at 2024-04-01 00:00:00'):
+        _evaluate(p)
+    with pytest.raises(DataError, match='declared bar size 1h disagrees with the data, whose bars are 15m apart'):
+        _evaluate(p, timeframe='1h')
+
+
+def test_evaluation_refuses_a_declared_bar_size_that_is_not_the_datas(tmp_path):
+    "Daily GOOG declared as 1h would be annualised with 8,760 bars a year: refused, naming both sizes."
+    with pytest.raises(DataError, match=r'declared bar size 1h disagrees with the data, whose bars are 1d apart'):
+        _evaluate('sample:GOOG', timeframe='1h')
+    with pytest.raises(DataError, match='declared bar size 1d disagrees'):
+        validate_ohlcv(sample('EURUSD'), '1d')
+
+
+def test_evaluation_refuses_a_price_spike_and_names_the_bar(tmp_path):
+    eur = sample('EURUSD').iloc[:2000].copy()
+    eur.iloc[1500, eur.columns.get_loc('close')] = 1e300
+    eur.iloc[1500, eur.columns.get_loc('high')] = 1e300
+    p = save_bars(eur, tmp_path/'spike.csv')
+    with pytest.raises(DataError) as e: _evaluate(p)
+    assert f'price_spike: 1 row with a price at least 10x away from the bars around it (first: {eur.index[1500]:%Y-%m-%d %H:%M:%S})' in str(e.value)
+    r = validate_ohlcv(load_ohlcv(p), as_of=AFTER_ALL)
+    assert r.issue('price_spike').first == [eur.index[1500]] and r.issue('implausible_value').count == 1
+
+
+def test_evaluation_refuses_bars_from_the_future(tmp_path):
+    "Epoch seconds read as the right unit but a clock a year ahead: the bars are in the future, not a partial last bar."
+    eur = sample('EURUSD').iloc[:300]
+    now = pd.Timestamp.now('UTC').floor('h')
+    ahead = eur.set_axis(pd.date_range(now - pd.Timedelta(hours=100), periods=len(eur), freq='h', name='ts'))
+    p = save_bars(ahead, tmp_path/'ahead.csv')
+    r = validate_ohlcv(load_ohlcv(p))
+    assert r.issue('future_bars').count in (199, 200) and r.issue('partial_last_bar') is None, str(r)
+    assert validate_ohlcv(load_ohlcv(p), repair=True).changes == []  # not dropped as if one bar were still forming
+    with pytest.raises(DataError, match=r'future_bars: 19\d rows dated after as_of'): _evaluate(p)
 
 
 # -- malformed and unusual files -------------------------------------------------------------------------------------

@@ -120,6 +120,6 @@ def test_cli_features_list_json():
     r = CliRunner().invoke(app, ['features', 'list', '--json'])
     assert r.exit_code == 0, r.output
     recs = json.loads(r.stdout)
-    assert len(recs) == len(REGISTRY) and set(recs[0]) == {'name', 'family', 'warmup', 'requires'}
+    assert len(recs) == len(REGISTRY) and set(recs[0]) == {'name', 'family', 'warmup', 'requires', 'description'}
     ohlcv = [x for x in recs if set(x['requires']) <= OHLCV and not REGISTRY[x['name']].fitted]
     assert len(ohlcv) >= 100 and {x['family'] for x in recs} == set(FAMILIES.values())

@@ -176,6 +176,18 @@ def features_list(as_json:bool = typer.Option(False, '--json', help="print a JSO
     typer.echo(f"\n{len(ft)} features, {int(ft.ohlcv_only.sum())} from OHLCV alone; inputs of each: tradebot features list --json")
 
 # %% ../nbs/12_cli.ipynb #14a2f112
+def _too_few_bars(n:int, families)->str|None:
+    "Why `n` bars are too few for the features of `families` (None if they are enough): every feature's warm-up must fit in the data."
+    from tradebot.features import REGISTRY, FAMILIES
+    want = None if not families else {FAMILIES.get(f, f) for f in families}
+    need = {}
+    for f in REGISTRY:
+        if (want is None or f.family in want) and f.warmup >= need.get(f.family, (-1, ''))[0]: need[f.family] = (f.warmup, f.name)
+    if not need or n > (w := max(need.values()))[0]: return None
+    per = ', '.join(f"{fam} {v[0] + 1:,}" for fam, v in need.items())
+    return (f"{n:,} bar(s) are too few for these features: the longest warm-up is {w[0]:,} bars ({w[1]}), so they need at least "
+            f"{w[0] + 1:,}; give more bars or fewer families with --family (bars needed: {per})")
+
 @features_app.command('build')
 def features_build(data:str = typer.Option(..., '--data', '-d', help="bar file or sample:NAME"),
                    out:Path = typer.Option(..., '--out', '-o', help="parquet file to write"),
@@ -189,6 +201,7 @@ def features_build(data:str = typer.Option(..., '--data', '-d', help="bar file o
     logging.basicConfig(level=logging.INFO, format='note: %(message)s', stream=sys.stderr)
     try:
         bars, _ = checked_bars(load_source(data))  # the checks and repairs a report makes, refused in the same words
+        if why := _too_few_bars(len(bars), families): _fail(f"{data}: {why}")
         X = build_features(bars, aux=load_aux(aux or []), families=families or None, fit_until=fit_until)
     except (DataError, FeatureError) as e: _fail(str(e))
     try:

@@ -527,16 +527,28 @@ OUTLIER_Z = 50.0      # a one-bar log return this many robust standard deviation
 IMPLAUSIBLE = 1e24    # no price or volume is this large; float32 features overflow past 3.4e38
 MIN_RUN = 10          # consecutive steps of one size that make a stretch of bars of that size
 
+def _level(close:np.ndarray)->np.ndarray:
+    "The median close of the 5 bars centred on each bar (of the 3 or 4 there are at the ends)."
+    n, level = len(close), np.empty(len(close))
+    if n >= 5:  # median of 5 without sorting: drop the lower of the pairs' minima and the higher of their maxima, take the middle of 3
+        a, b, c, d, e = (close[k:n - 4 + k] for k in range(5))
+        x, y = np.maximum(np.minimum(a, b), np.minimum(c, d)), np.minimum(np.maximum(a, b), np.maximum(c, d))
+        level[2:-2] = np.maximum(np.minimum(x, y), np.minimum(np.maximum(x, y), e))
+    for i in {*range(min(2, n)), *range(max(n - 2, 0), n)}: level[i] = np.nanmedian(close[max(0, i - 2):i + 3])
+    return level
+
 def _spike_issue(bars:pd.DataFrame)->Issue|None:
     "Bars with a price an order of magnitude away from the level around them (the median close of the 5 bars centred on it)."
     if len(bars) < 3: return None
-    level = bars.close.rolling(5, center=True, min_periods=1).median().to_numpy()
-    with np.errstate(divide='ignore', invalid='ignore'):
-        dev = np.abs(np.log(bars[list(PRICE_COLS)].to_numpy() / level[:, None]))
-    bad = np.nan_to_num(dev, nan=0.0, posinf=0.0).max(axis=1) >= np.log(SPIKE_FACTOR)
+    level, P = _level(bars.close.to_numpy(dtype='float64')), bars[list(PRICE_COLS)].to_numpy(dtype='float64')
+    o, h, l, c = P.T
+    with np.errstate(divide='ignore', invalid='ignore'):  # the highest and the lowest price bound every price's distance
+        up, down = np.log(np.fmax(np.fmax(o, h), np.fmax(l, c)) / level), np.log(level / np.fmin(np.fmin(o, h), np.fmin(l, c)))
+    bad = np.nan_to_num(np.fmax(up, down), nan=0.0, posinf=0.0) >= np.log(SPIKE_FACTOR)
     if not bad.any(): return None
     i = int(np.flatnonzero(bad)[0])
-    col = PRICE_COLS[int(np.nanargmax(np.nan_to_num(dev[i], posinf=0.0)))]
+    with np.errstate(divide='ignore', invalid='ignore'): dev = np.nan_to_num(np.abs(np.log(P[i] / level[i])), nan=0.0, posinf=0.0)
+    col = PRICE_COLS[int(np.argmax(dev))]
     iss = _rows_issue('price_spike', bars.index, bad, f"with a price at least {SPIKE_FACTOR:g}x away from the bars around it")
     iss.message += (f"; the first: {col} {bars[col].iloc[i]:.6g} at {_fmt(bars.index[i])} where the level is {level[i]:.6g}; "
                     "a bad tick or a unit error: correct or remove it")
@@ -614,7 +626,8 @@ def _outlier_warning(bars:pd.DataFrame)->Issue|None:
     if not big.any(): return None
     idx = bars.index[1:]
     top = np.argsort(-np.abs(z))[:3]
-    moves = ', '.join(f"{_fmt(idx[i])} ({np.expm1(r[i]):+.1%}, z {z[i]:+.0f})" for i in top if big[i])
+    move = lambda x: f"{np.expm1(x):+.1%}" if abs(x) < np.log(10) else f"{'x' if x > 0 else '/'}{np.exp(min(abs(x), 700)):.3g}"  # a spike is a factor, not a percentage
+    moves = ', '.join(f"{_fmt(idx[i])} ({move(r[i])}, z {z[i]:+.0f})" for i in top if big[i])
     n = int(big.sum())
     return Issue('outliers', n, list(idx[big][:3]),
                  f"{n:,} one-bar move(s) beyond {OUTLIER_Z:g} robust standard deviations of this series' log returns (largest: {moves}); "
