@@ -257,7 +257,7 @@ def run_local(tasks:list[Task], bars:dict, on_result, workers:int|None=None):
 
 def _ray_task(task:Task, bars:pd.DataFrame)->dict: return run_task(task, bars)
 
-def _ray_init(ray, address, workers, runtime_env, attempts:int=3):
+def _ray_init(ray, address, workers, runtime_env, attempts:int=2):
     "Join the cluster at `address`, or start a local one; a local start that times out (a loaded machine) is retried."
     kw = dict(address=address) if address else dict(num_cpus=workers or _cores(), include_dashboard=False)
     for i in range(attempts):
