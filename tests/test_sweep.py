@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import yaml
 from tradebot.config import project_root
-from tradebot.sweep import load_sweep, run_sweep, read_log, prepare_bars, expand_tasks, TIMING_COLUMNS
+from tradebot.sweep import load_sweep, run_sweep, read_log, prepare_bars, expand_tasks, TIMING_COLUMNS, SweepError
 
 ROOT = project_root()
 TRADEBOT = Path(sys.executable).parent/'tradebot'
@@ -87,7 +87,10 @@ def test_ray_engine_gives_the_local_engines_metrics(tmp_path):
     pytest.importorskip('ray', reason="Ray not installed: pip install -e '.[ray]'")
     spec = _spec(tmp_path, dict(models=[['lightgbm'], ['logistic']]))
     loc = run_sweep(spec, tmp_path/'local', engine='local', workers=2, progress=False, report=False)
-    ray_ = run_sweep(spec, tmp_path/'ray', engine='ray', workers=2, progress=False, report=False)
+    try: ray_ = run_sweep(spec, tmp_path/'ray', engine='ray', workers=2, progress=False, report=False)
+    except SweepError as e:   # only a cluster that never came up; any difference in results fails below
+        if 'Ray did not start' not in str(e): raise
+        pytest.skip(f"Ray's local cluster did not start on this machine (its raylet waits a fixed 15 s for its agents; a loaded machine misses it): {e}")
     assert len(loc) == 2 and (loc.status == 'ok').all()
     assert (ray_.engine == 'ray').all() and (loc.engine == 'local').all()
     # Ray ran the tasks in its own worker processes, not in the driver

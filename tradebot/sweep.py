@@ -257,7 +257,7 @@ def run_local(tasks:list[Task], bars:dict, on_result, workers:int|None=None):
 
 def _ray_task(task:Task, bars:pd.DataFrame)->dict: return run_task(task, bars)
 
-def _ray_init(ray, address, workers, runtime_env, attempts:int=3):
+def _ray_init(ray, address, workers, runtime_env, attempts:int=2):
     "Join the cluster at `address`, or start a local one; a local start that times out (a loaded machine) is retried."
     kw = dict(address=address) if address else dict(num_cpus=workers or _cores(), include_dashboard=False)
     for i in range(attempts):
@@ -352,7 +352,8 @@ def _label(df:pd.DataFrame, cols:list)->pd.Series:
 def _varying(df:pd.DataFrame, skip=('seed',))->list:
     "Configuration columns whose value differs between tasks (what tells them apart)."
     cfg = [c for c in list(EvalConfig.model_fields) + ['start', 'end'] if c in df and c not in skip]
-    return [c for c in cfg if df[c].astype(str).nunique() > 1] or ['data']
+    cols = [c for c in cfg if df[c].astype(str).nunique() > 1] or ['data']
+    return [c for c in cols if c != 'data'] if 'symbol' in cols else cols   # a symbol names its file well enough
 
 def rank_tasks(df:pd.DataFrame)->pd.DataFrame:
     "Finished tasks, best sweep deflated Sharpe first; failed tasks listed last with their error."
@@ -371,7 +372,7 @@ def rank_configs(df:pd.DataFrame)->pd.DataFrame:
                       'sweep_deflated_sharpe_max': g.sweep_deflated_sharpe.max(), 'sharpe_mean': g.overall__sharpe.mean(),
                       'sharpe_std': g.overall__sharpe.std(ddof=1), 'break_even_bps_median': g.break_even_cost_bps.median(),
                       'edge_share': g.verdict__edge.mean()})
-    return r.sort_values('sweep_deflated_sharpe_median', ascending=False)
+    return r.sort_values(['sweep_deflated_sharpe_median', 'sharpe_mean'], ascending=False)
 
 # %% ../nbs/16_sweep.ipynb #54b54cb1
 def summary_report(out:str|Path, progress:bool=False)->Path:
