@@ -18,7 +18,7 @@ from .backtest import CostModel
 __all__ = ['Rule', 'Chain', 'Threshold', 'Hysteresis', 'Conviction', 'MinHold', 'Every', 'VolTarget', 'CostBand',
            'assert_rule_causal', 'candidate_rules']
 
-# %% ../nbs/08a_positions.ipynb #f915a917
+# %% ../nbs/08a_positions.ipynb #45d5ea95
 class Rule:
     "Base of every position rule: `rule(p, bars=None, pos=None)` -> target positions in [-1, 1] on `p`'s index."
     needs_bars = False
@@ -26,7 +26,8 @@ class Rule:
         if not isinstance(p, pd.Series): raise TypeError(f"{self}: p must be a pandas Series of probabilities, got {type(p).__name__}")
         if self.needs_bars and bars is None: raise ValueError(f"{self}: this rule measures volatility and needs the bars")
         out = self.apply(p, bars, pos)
-        return pd.Series(np.clip(np.nan_to_num(np.asarray(out, float)), -1.0, 1.0), index=p.index, name='position')
+        return pd.Series(np.clip(np.nan_to_num(np.asarray(out, float)), -self.limit, self.limit), index=p.index, name='position')
+    limit = 1.0  # largest absolute position (a volatility target may lever up to its `max_leverage`)
     def apply(self, p, bars, pos)->np.ndarray: raise NotImplementedError
     def __add__(self, other:Rule)->Chain: return Chain((*_rules(self), *_rules(other)))
     def __str__(self)->str: return self.name
@@ -40,6 +41,8 @@ class Chain(Rule):
     rules:tuple = ()
     @property
     def needs_bars(self)->bool: return any(r.needs_bars for r in self.rules)
+    @property
+    def limit(self)->float: return max(r.limit for r in self.rules)
     @property
     def name(self)->str: return ' + '.join(r.name for r in self.rules)
     def apply(self, p, bars, pos):
@@ -135,7 +138,7 @@ class Every(Rule):
         b = _base(pos, p, self)
         return b[(np.arange(len(b))//self.bars)*self.bars]
 
-# %% ../nbs/08a_positions.ipynb #b5892de4
+# %% ../nbs/08a_positions.ipynb #51eb0106
 def _bar_vol(bars:pd.DataFrame, index:pd.Index, span:int, horizon:int=1)->np.ndarray:
     "Causal volatility of `horizon`-bar log returns at each bar of `index` (NaN while warming up)."
     return causal_vol(bars['close'], span, horizon).reindex(index).to_numpy(float)
@@ -153,6 +156,8 @@ class VolTarget(Rule):
         if self.target <= 0 or self.max_leverage <= 0: raise ValueError(f"VolTarget needs target > 0 and max_leverage > 0, got {self.target}, {self.max_leverage}")
     @property
     def name(self)->str: return f'vol {self.target:.0%}'
+    @property
+    def limit(self)->float: return max(1.0, self.max_leverage)
     def apply(self, p, bars, pos):
         b = _base(pos, p, self)
         ppy = self.periods_per_year or periods_per_year(tf := infer_timeframe(bars.index), infer_calendar(bars, tf))
