@@ -294,7 +294,7 @@ def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, c
     key = tab[cfg.objective].fillna(-np.inf)
     return str(key.idxmax()), tab
 
-# %% ../nbs/10_evaluation.ipynb #e74ee911
+# %% ../nbs/10_evaluation.ipynb #c98f4609
 def fold_positions(bars:pd.DataFrame, probs:list, rules:list, oos:pd.DatetimeIndex)->pd.Series:
     "Stage 5: fold k's rule on fold k's probabilities, stitched and put on the out-of-sample bars (flat where there is no prediction)."
     return pd.concat([r(p, bars) for p, r in zip(probs, rules)]).reindex(oos, fill_value=0.0)
@@ -304,7 +304,9 @@ def _bt(oos, pos, cfg, funding, costs=None)->BacktestResult:
 
 def cost_sweep(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, funding=None, levels=range(0, 31, 5))->tuple[pd.DataFrame, float]:
     "Net Sharpe and return as the trading cost per side rises (borrow and funding kept as configured), and the break-even cost in bps."
-    at = lambda c: _bt(oos, pos, cfg, funding, replace(cfg.costs, fee_bps=float(c), slippage_bps=0.0))
+    def at(c):
+        with np.errstate(divide='ignore', invalid='ignore'):  # a cost that takes all equity leaves nothing to divide by
+            return _bt(oos, pos, cfg, funding, replace(cfg.costs, fee_bps=float(c), slippage_bps=0.0))
     rows = []
     for c in levels:
         m = performance(at(c), ppy); rows.append(dict(cost_bps=float(c), sharpe=m['sharpe'], total_return=m['total_return'], cagr=m['cagr']))
