@@ -35,7 +35,7 @@ __all__ = ['THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig', 'positions_from_p
            'fit_calibrator', 'Fit', 'fit_predict', 'configurations', 'select_config', 'fold_positions', 'cost_sweep',
            'skeptic', 'verdict', 'walk_forward', 'make_run_card', 'write_json', 'save_run', 'run_evaluation']
 
-# %% ../nbs/10_evaluation.ipynb #496bc438
+# %% ../nbs/10_evaluation.ipynb #6f54ca87
 class EvalConfig(BaseModel):
     "Everything that decides a walk-forward evaluation run."
     model_config = ConfigDict(extra='forbid')
@@ -57,6 +57,7 @@ class EvalConfig(BaseModel):
     thresholds:list[float] = [0.5, 0.52, 0.55] # long thresholds the selection tries (short: 1 - each)
     inner_folds:int = Field(2, ge=1) # inner test blocks carved before the first outer test block (later folds also use the earlier outer blocks)
     objective:Literal['sharpe', 'total_return'] = 'sharpe' # what the selection maximises, net of the configured costs
+    select_rule:Literal['one_se', 'best'] = 'one_se' # 'best': the top inner objective; 'one_se': of those within one standard error of it, the one that trades least
     calibration:Literal['platt', 'isotonic', 'none'] = 'platt' # per-fold calibration of P(up) on the end of the training fold
     calibration_frac:float = Field(0.2, gt=0, lt=0.5) # share of each training fold (its latest bars) held out to calibrate on
     rule:Literal['threshold', 'hysteresis', 'conviction', 'band'] = 'threshold' # fixed run: the position rule
@@ -268,7 +269,7 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
     cal = fit_calibrator(cfg.calibration, model.predict_proba(X.iloc[cal_rows]), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
     return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance())
 
-# %% ../nbs/10_evaluation.ipynb #0f63a851
+# %% ../nbs/10_evaluation.ipynb #0f22a2cc
 def configurations(cfg:EvalConfig)->dict:
     "Every (horizon, rule) the run tries: `name -> (horizon, rule)`; a fixed run has one."
     if not cfg.select: return {f'h{cfg.horizon} {rule_from_config(cfg)}': (cfg.horizon, rule_from_config(cfg))}
@@ -291,10 +292,14 @@ def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, c
     P = pd.DataFrame(cols)
     span = bars.loc[P.index[0]:cut]
     tab = run_backtests(span, P.reindex(span.index, fill_value=0.0), cfg.costs, ppy, max_leverage=cfg.max_leverage, funding=funding)
-    key = tab[cfg.objective].fillna(-np.inf)
-    return str(key.idxmax()), tab
+    key = tab[cfg.objective].where(tab.n_trades >= 10).fillna(-np.inf)
+    best = key.idxmax()
+    if cfg.select_rule == 'one_se' and cfg.objective == 'sharpe' and np.isfinite(key[best]):
+        se = math.sqrt((1 + key[best]**2/2)/(len(span)/ppy))       # standard error of an annualised Sharpe ratio over the span
+        best = tab.loc[key.index[key >= key[best] - se], 'turnover'].idxmin()
+    return str(best), tab.assign(chosen=tab.index == best)
 
-# %% ../nbs/10_evaluation.ipynb #c98f4609
+# %% ../nbs/10_evaluation.ipynb #57eb303e
 def fold_positions(bars:pd.DataFrame, probs:list, rules:list, oos:pd.DatetimeIndex)->pd.Series:
     "Stage 5: fold k's rule on fold k's probabilities, stitched and put on the out-of-sample bars (flat where there is no prediction)."
     return pd.concat([r(p, bars) for p, r in zip(probs, rules)]).reindex(oos, fill_value=0.0)
@@ -311,7 +316,7 @@ def cost_sweep(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, fundi
     for c in levels:
         m = performance(at(c), ppy); rows.append(dict(cost_bps=float(c), sharpe=m['sharpe'], total_return=m['total_return'], cagr=m['cagr']))
     tr = lambda c: at(c).equity.iloc[-1] - 1
-    lo, hi = 0.0, 10_000.0
+    lo, hi = 0.0, 2_000.0  # searched up to 20% a side (a cost near 100% cannot even size an order)
     if tr(lo) <= 0: be = 0.0
     elif tr(hi) > 0: be = float('inf')
     else:
@@ -502,7 +507,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     r.feature_ic = fic
     return r
 
-# %% ../nbs/10_evaluation.ipynb #575e726c
+# %% ../nbs/10_evaluation.ipynb #b090fdab
 _LIBS = ('numpy', 'pandas', 'pandas-ta-classic', 'lightgbm', 'scikit-learn', 'backtesting', 'pyarrow', 'papermill', 'ccxt')
 
 def _git(*args)->str|None:
@@ -531,7 +536,7 @@ def make_run_card(res:EvalResult)->dict:
                   periods_per_year=m['periods_per_year'], columns=list(b.columns)),
         splitter=m['splitter'],
         selection=(f"nested walk-forward inside each training fold: {sel['n_configurations']} configurations (horizons {sel['horizons']} x position rules), "
-                   f"chosen by inner net {cfg.objective} after costs on {cfg.inner_folds} inner blocks plus the earlier outer blocks, primary model, seed {cfg.seed}"
+                   f"chosen by inner net {cfg.objective} after costs ({'one-standard-error rule: the least trading within one standard error of the best' if cfg.select_rule == 'one_se' else 'the best'}) on {cfg.inner_folds} inner blocks plus the earlier outer blocks, primary model, seed {cfg.seed}"
                    if cfg.select else f"none: fixed configuration h={cfg.horizon}, {rule_from_config(cfg)}"),
         calibration=(f"{cfg.calibration} per fold, fitted on the latest {cfg.calibration_frac:.0%} of its training bars (the model on the bars before them, purged)"
                      if cfg.calibration != 'none' else 'none'),
