@@ -269,7 +269,7 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
     cal = fit_calibrator(cfg.calibration, model.predict_proba(X.iloc[cal_rows]), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
     return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance())
 
-# %% ../nbs/10_evaluation.ipynb #0f22a2cc
+# %% ../nbs/10_evaluation.ipynb #7d49721b
 def configurations(cfg:EvalConfig)->dict:
     "Every (horizon, rule) the run tries: `name -> (horizon, rule)`; a fixed run has one."
     if not cfg.select: return {f'h{cfg.horizon} {rule_from_config(cfg)}': (cfg.horizon, rule_from_config(cfg))}
@@ -295,7 +295,7 @@ def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, c
     key = tab[cfg.objective].where(tab.n_trades >= 10).fillna(-np.inf)
     best = key.idxmax()
     if cfg.select_rule == 'one_se' and cfg.objective == 'sharpe' and np.isfinite(key[best]):
-        se = math.sqrt((1 + key[best]**2/2)/(len(span)/ppy))       # standard error of an annualised Sharpe ratio over the span
+        se = math.sqrt((1 + key[best]**2/ppy/2)/(len(span)/ppy))   # standard error of an annualised Sharpe ratio over the span (Lo 2002)
         best = tab.loc[key.index[key >= key[best] - se], 'turnover'].idxmin()
     return str(best), tab.assign(chosen=tab.index == best)
 
