@@ -51,11 +51,11 @@ def test_predictions_and_positions_ignore_the_future(label):
 
 def test_selection_ignores_the_future():
     """With selection on, a fold's horizon, rule and thresholds are chosen on its training bars only: scrambling the
-    future a few bars into each test block changes no choice, prediction, position or equity before it."""
+    future a few bars into fold 1's test block (chosen on the inner blocks and outer block 0) changes no choice,
+    prediction, position or equity before it."""
     bars = sample('EURUSD')
     cfg = EvalConfig(horizons=[1, 12], n_folds=3, models=['lightgbm'], n_seeds=1, n_random=2)
-    folds = walk_forward(bars, cfg, progress=False).folds
-    for k, f in enumerate(folds):
-        t = bars.index.get_loc(pd.Timestamp(f['test_start'])) + 3
-        base, alt = _assert_past_unchanged(bars, cfg, t)
-        assert [c['name'] for c in base.metrics['selection']['folds'][:k+1]] == [c['name'] for c in alt.metrics['selection']['folds'][:k+1]]
+    f = walk_forward(bars, cfg, progress=False).folds[1]
+    t = bars.index.get_loc(pd.Timestamp(f['test_start'])) + 3
+    base, alt = _assert_past_unchanged(bars, cfg, t)
+    assert [c['name'] for c in base.metrics['selection']['folds'][:2]] == [c['name'] for c in alt.metrics['selection']['folds'][:2]]
