@@ -35,7 +35,7 @@ def _assert_past_unchanged(bars, cfg, t):
     pd.testing.assert_series_equal(base.strategy.equity.loc[:prev], alt.strategy.equity.loc[:prev])
     # and the scramble really changed something later, so the test can fail
     assert not base.predictions.p__lightgbm.loc[cut:].equals(alt.predictions.p__lightgbm.loc[cut:])
-    return base
+    return base, alt
 
 @pytest.mark.parametrize('label', ['direction', 'triple_barrier'])
 def test_predictions_and_positions_ignore_the_future(label):
@@ -43,8 +43,19 @@ def test_predictions_and_positions_ignore_the_future(label):
     Right after a block starts is where a leak would show: a training label that settles inside the block (a gap or
     purge too short) would change with the scrambled prices and change the model."""
     bars = sample('EURUSD')
-    cfg = EvalConfig(horizon=12, n_folds=3, label=label, models=['lightgbm'], n_seeds=1, n_random=2)
+    cfg = EvalConfig(horizon=12, n_folds=3, label=label, models=['lightgbm'], n_seeds=1, n_random=2, select=False)
     folds = walk_forward(bars, cfg, progress=False).folds
     for f in folds:
         t = bars.index.get_loc(pd.Timestamp(f['test_start'])) + 3
         _assert_past_unchanged(bars, cfg, t)
+
+def test_selection_ignores_the_future():
+    """With selection on, a fold's horizon, rule and thresholds are chosen on its training bars only: scrambling the
+    future a few bars into fold 1's test block (chosen on the inner blocks and outer block 0) changes no choice,
+    prediction, position or equity before it."""
+    bars = sample('EURUSD')
+    cfg = EvalConfig(horizons=[1, 12], n_folds=3, models=['lightgbm'], n_seeds=1, n_random=2)
+    f = walk_forward(bars, cfg, progress=False).folds[1]
+    t = bars.index.get_loc(pd.Timestamp(f['test_start'])) + 3
+    base, alt = _assert_past_unchanged(bars, cfg, t)
+    assert [c['name'] for c in base.metrics['selection']['folds'][:2]] == [c['name'] for c in alt.metrics['selection']['folds'][:2]]

@@ -91,3 +91,18 @@ def test_listing_commands_run_from_the_console_script(args):
     r = subprocess.run([str(TRADEBOT), *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert ('sample:EURUSD' in r.stdout) if args[0] == 'data' else ('tech__rsi_14' in r.stdout)
+
+def test_html_shows_selection_and_calibration(run):
+    "Selection is on by default: the report shows each fold's choice with inner and outer Sharpe, and the Brier scores before and after calibration."
+    out, _ = run
+    m = json.loads((out/'metrics.json').read_text())
+    html = (out/'report.html').read_text()
+    text = unescape(re.sub(r'<[^>]+>', ' ', html))
+    assert m['selection']['enabled'] and len(m['selection']['folds']) == 3
+    assert 'Selection inside the training folds' in text and 'Calibration' in text
+    for f in m['selection']['folds']:  # fold, horizon, rule, inner and outer Sharpe, row by row
+        row = re.search(rf'<th>{f["fold"]}</th>\s*<td>{f["horizon"]}</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', html)
+        assert row and row.groups() == (f['rule'], fmt_metric(f['inner_sharpe']), fmt_metric(f['outer_sharpe'])), f
+    for k in ('raw', 'calibrated'): assert fmt_metric(m['calibration'][k]['brier']) in text.split()
+    card = json.loads((out/'run_card.json').read_text())
+    assert card['selection'].startswith('nested walk-forward') and 'borrow' in card['costs'] and card['costs']['instrument'] == 'spot'

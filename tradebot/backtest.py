@@ -29,9 +29,11 @@ class CostModel:
     vol_window:int=20           # bars for the causal volatility and average volume
     min_order:float=0.0         # smallest order value in quote currency (smaller orders are skipped)
     lot:float=0.0               # units are rounded down (towards zero) to a multiple of this (0 = fractional)
+    borrow_bps_per_day:float=0.0 # fee for borrowing what a spot short sells, per day held, on the short's value (0 = off)
     def __post_init__(self):
         if self.liquidity not in ('taker', 'maker'): raise ValueError(f"CostModel.liquidity must be 'taker' or 'maker', got {self.liquidity!r}")
         if self.slippage not in ('fixed', 'volatility'): raise ValueError(f"CostModel.slippage must be 'fixed' or 'volatility', got {self.slippage!r}")
+        if self.borrow_bps_per_day < 0: raise ValueError(f"CostModel.borrow_bps_per_day must be >= 0, got {self.borrow_bps_per_day}")
         if self.vol_window < 2: raise ValueError(f"CostModel.vol_window must be >= 2 bars, got {self.vol_window}")
     @property
     def fee_rate(self)->float: return (self.fee_bps if self.liquidity == 'taker' else self.maker_fee_bps)/1e4
@@ -44,8 +46,8 @@ class CostModel:
 # %% ../nbs/08_backtest.ipynb #41d49d81
 # state vector slots and trade-ledger columns of the numba kernel
 _CASH, _UNITS, _NT, _TGT, _HWM, _ACTED, _DEAD = range(7)
-_T_ENTRY, _T_EXIT, _T_SIDE, _T_EPX, _T_XPX, _T_SIZE, _T_FLOW, _T_FEE, _T_SLIP, _T_IMP, _T_FUND, _T_WORST, _T_BEST, _T_REASON, _T_EQ0, _T_REF, _T_EUNITS = range(17)
-_NTCOL = 17
+_T_ENTRY, _T_EXIT, _T_SIDE, _T_EPX, _T_XPX, _T_SIZE, _T_FLOW, _T_FEE, _T_SLIP, _T_IMP, _T_FUND, _T_WORST, _T_BEST, _T_REASON, _T_EQ0, _T_REF, _T_EUNITS, _T_BORROW = range(18)
+_NTCOL = 18
 EXIT_REASONS = ('signal', 'stop_loss', 'take_profit', 'trailing_stop', 'open')
 
 @njit(cache=True)
@@ -73,7 +75,7 @@ def _fill(st, tr, bo, i, p, u_new, fee, sr, ir, reason):
         k = nt; w = abs(u_new)/abs(du)
         tr[k, _T_ENTRY] = i; tr[k, _T_EXIT] = -1; tr[k, _T_SIDE] = sn
         tr[k, _T_EPX] = p*(1.0 + sn*(sr + ir)); tr[k, _T_REF] = p; tr[k, _T_EUNITS] = abs(u_new); tr[k, _T_SIZE] = abs(u_new)
-        tr[k, _T_FLOW] = -u_new*p; tr[k, _T_FEE] = w*fc; tr[k, _T_SLIP] = w*sc; tr[k, _T_IMP] = w*ic; tr[k, _T_FUND] = 0.0
+        tr[k, _T_FLOW] = -u_new*p; tr[k, _T_FEE] = w*fc; tr[k, _T_SLIP] = w*sc; tr[k, _T_IMP] = w*ic; tr[k, _T_FUND] = 0.0; tr[k, _T_BORROW] = 0.0
         tr[k, _T_WORST] = p; tr[k, _T_BEST] = p; tr[k, _T_REASON] = 4; tr[k, _T_EQ0] = eq
         st[_NT] = nt + 1; st[_HWM] = p
     elif so == sn:               # resize within the same trade
@@ -108,11 +110,11 @@ def _room(tr, st):
     return out
 
 @njit(cache=True)
-def _simulate(o, h, l, c, target, fill_close, every_bar, fee, slip, sig, adv, imp_k, funding, sl, tp, trail, min_order, lot, cash):
-    "The backtest loop. Returns per-bar book `bo` (held, turnover, fees, slippage, impact, funding, value, units, 1 - cost) and the trade ledger."
+def _simulate(o, h, l, c, target, fill_close, every_bar, fee, slip, sig, adv, imp_k, funding, borrow, sl, tp, trail, min_order, lot, cash):
+    "The backtest loop. Returns per-bar book `bo` (held, turnover, fees, slippage, impact, funding, value, units, 1 - cost, borrow) and the trade ledger."
     n = len(o)
     st = np.zeros(7); st[_CASH] = cash
-    bo = np.zeros((n, 9)); bo[:, 8] = 1.0; tr = np.zeros((64, _NTCOL))
+    bo = np.zeros((n, 10)); bo[:, 8] = 1.0; tr = np.zeros((64, _NTCOL))
     stops = sl > 0.0 or tp > 0.0 or trail > 0.0
     for i in range(n):
         if st[_DEAD] == 0.0 and not fill_close and i >= 1:                # (1) fill at the open
@@ -128,6 +130,10 @@ def _simulate(o, h, l, c, target, fill_close, every_bar, fee, slip, sig, adv, im
             pay = u*o[i]*funding[i]
             if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
             st[_CASH] -= pay; bo[i, 5] += pay; tr[int(st[_NT]) - 1, _T_FUND] += pay
+        if borrow[i] > 0.0 and u < 0.0:                                   # spot short: borrow fee for the bar
+            pay = -u*o[i]*borrow[i]
+            if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
+            st[_CASH] -= pay; bo[i, 9] += pay; tr[int(st[_NT]) - 1, _T_BORROW] += pay
         if stops and u != 0.0:                                            # (3) stops inside the bar, stop first
             k = int(st[_NT]) - 1; ref = tr[k, _T_REF]; s = 1.0 if u > 0 else -1.0
             stop = -np.inf*s; why = 1
@@ -186,7 +192,7 @@ class BacktestResult:
                     total_return=float(b.equity.iloc[-1] - 1), max_drawdown=float(self.drawdown.min()),
                     n_trades=int(len(t)), exposure=float((b.held != 0).mean()), turnover=float(b.turnover.sum()),
                     fees=float(b.fees.sum()), slippage=float(b.slippage.sum()), impact=float(b.impact.sum()),
-                    funding=float(b.funding.sum()), win_rate=float((t.pnl > 0).mean()) if len(t) else float('nan'))
+                    funding=float(b.funding.sum()), borrow=float(b.borrow.sum()), win_rate=float((t.pnl > 0).mean()) if len(t) else float('nan'))
 
 # %% ../nbs/08_backtest.ipynb #cc575902
 def _vol_and_adv(bars:pd.DataFrame, w:int)->tuple[np.ndarray, np.ndarray]:
@@ -206,6 +212,13 @@ def _funding_per_bar(index:pd.DatetimeIndex, funding:pd.Series|None)->np.ndarray
     f = f[(f.index >= index[0]) & (f.index < index[-1] + step)]
     np.add.at(out, index.searchsorted(f.index, side='right') - 1, f.to_numpy(dtype=float))
     return out
+
+def _borrow_per_bar(index:pd.DatetimeIndex, bps_per_day:float)->np.ndarray:
+    "The borrow rate for holding a short over each bar, from the bar's span [open, next open) (the last bar: the median span)."
+    if bps_per_day == 0 or len(index) < 2: return np.zeros(len(index))
+    span = np.diff(index.as_unit('ns').asi8).astype(float)
+    span = np.r_[span, np.median(span)]/86_400e9
+    return bps_per_day/1e4*span
 
 def _check_positions(bars:pd.DataFrame, positions)->np.ndarray:
     if isinstance(positions, pd.Series):
@@ -230,23 +243,23 @@ def _prepare(bars, costs, fill, rebalance, funding):
     slip = np.full(len(bars), (costs.half_spread_bps + (costs.slippage_bps if costs.slippage == 'fixed' else 0))/1e4)
     if costs.slippage == 'volatility': slip = slip + costs.slippage_vol_mult*sig
     cols = [np.ascontiguousarray(bars[c].to_numpy(dtype=float)) for c in ('open', 'high', 'low', 'close')]
-    return cols, slip, sig, adv, _funding_per_bar(bars.index, funding)
+    return cols, slip, sig, adv, _funding_per_bar(bars.index, funding), _borrow_per_bar(bars.index, costs.borrow_bps_per_day)
 
 # %% ../nbs/08_backtest.ipynb #7766a1c9
 def _ledger(tr:np.ndarray, index:pd.DatetimeIndex, last_close:float, units_last:float)->pd.DataFrame:
     "The kernel's trade rows as a frame: one row per run of same-signed position, in quote currency and returns."
     cols = ['entry', 'exit', 'side', 'bars', 'ret', 'entry_price', 'exit_price', 'size', 'pnl', 'fees', 'slippage', 'impact',
-            'funding', 'mae', 'mfe', 'duration', 'exit_reason']
+            'funding', 'borrow', 'mae', 'mfe', 'duration', 'exit_reason']
     if len(tr) == 0: return pd.DataFrame({c: pd.Series(dtype='float64') for c in cols})
     is_open = tr[:, _T_EXIT] < 0
     xb = np.where(is_open, len(index) - 1, tr[:, _T_EXIT]).astype(np.int64); eb = tr[:, _T_ENTRY].astype(np.int64)
     side = tr[:, _T_SIDE]
     flow = tr[:, _T_FLOW] + np.where(is_open, units_last*last_close, 0.0)
-    pnl = flow - tr[:, _T_FEE] - tr[:, _T_SLIP] - tr[:, _T_IMP] - tr[:, _T_FUND]
+    pnl = flow - tr[:, _T_FEE] - tr[:, _T_SLIP] - tr[:, _T_IMP] - tr[:, _T_FUND] - tr[:, _T_BORROW]
     ref = tr[:, _T_REF]
     t = pd.DataFrame(dict(entry=index[eb], exit=index[xb], side=side.astype(np.int64), bars=np.where(is_open, xb + 1 - eb, xb - eb),
                           ret=pnl/tr[:, _T_EQ0], entry_price=tr[:, _T_EPX], exit_price=np.where(is_open, last_close, tr[:, _T_XPX]),
-                          size=tr[:, _T_SIZE], pnl=pnl, fees=tr[:, _T_FEE], slippage=tr[:, _T_SLIP], impact=tr[:, _T_IMP], funding=tr[:, _T_FUND],
+                          size=tr[:, _T_SIZE], pnl=pnl, fees=tr[:, _T_FEE], slippage=tr[:, _T_SLIP], impact=tr[:, _T_IMP], funding=tr[:, _T_FUND], borrow=tr[:, _T_BORROW],
                           mae=side*(tr[:, _T_WORST]/ref - 1), mfe=side*(tr[:, _T_BEST]/ref - 1)))
     t['duration'] = t['exit'] - t['entry']
     t['exit_reason'] = [EXIT_REASONS[int(r)] for r in tr[:, _T_REASON]]
@@ -266,17 +279,17 @@ def run_backtest(bars:pd.DataFrame,           # canonical bars (open, high, low,
                 )->BacktestResult:
     "Simulate target positions bar by bar with costs, stops and funding; return the per-bar book and the trade ledger."
     pos = _check_positions(bars, positions)
-    (o, h, l, c), slip, sig, adv, fund = _prepare(bars, costs, fill, rebalance, funding)
+    (o, h, l, c), slip, sig, adv, fund, borrow = _prepare(bars, costs, fill, rebalance, funding)
     tgt = np.clip(pos, -max_leverage, max_leverage)
     bo, tr = _simulate(o, h, l, c, tgt, fill == 'close', rebalance == 'bar', costs.fee_rate, slip, sig, adv, costs.impact_k,
-                       fund, stop_loss, take_profit, trailing_stop, costs.min_order, costs.lot, float(cash))
+                       fund, borrow, stop_loss, take_profit, trailing_stop, costs.min_order, costs.lot, float(cash))
     value = bo[:, 6]; prev = np.r_[cash, value[:-1]]
     cost = 1 - bo[:, 8]
     with np.errstate(divide='ignore', invalid='ignore'):
         net = np.where(prev > 0, value/prev - 1, 0.0)
     gross = np.where(cost < 1, (1 + net)/(1 - cost) - 1, 0.0)  # costs are paid at the fill, before the bar's move
     out = pd.DataFrame(dict(held=bo[:, 0], turnover=bo[:, 1], gross=gross, cost=cost, net=net, equity=value/cash, value=value,
-                            units=bo[:, 7], fees=bo[:, 2], slippage=bo[:, 3], impact=bo[:, 4], funding=bo[:, 5]), index=bars.index)
+                            units=bo[:, 7], fees=bo[:, 2], slippage=bo[:, 3], impact=bo[:, 4], funding=bo[:, 5], borrow=bo[:, 9]), index=bars.index)
     settings = dict(fill=fill, rebalance=rebalance, max_leverage=max_leverage, stop_loss=stop_loss, take_profit=take_profit,
                     trailing_stop=trailing_stop, funding=funding is not None, cash=cash)
     return BacktestResult(out, _ledger(tr, bars.index, c[-1], bo[-1, 7]), costs, cash, settings)
@@ -285,11 +298,11 @@ def run_backtest(bars:pd.DataFrame,           # canonical bars (open, high, low,
 SWEEP_COLUMNS = ('total_return', 'sharpe', 'max_drawdown', 'n_trades', 'turnover', 'exposure')
 
 @njit(parallel=True, cache=True)
-def _sweep(o, h, l, c, T, fill_close, every_bar, fee, slip, sig, adv, imp_k, funding, sl, tp, trail, min_order, lot, cash, ann):
+def _sweep(o, h, l, c, T, fill_close, every_bar, fee, slip, sig, adv, imp_k, funding, borrow, sl, tp, trail, min_order, lot, cash, ann):
     m, n = T.shape
     out = np.empty((m, 6))
     for j in prange(m):
-        bo, tr = _simulate(o, h, l, c, T[j], fill_close, every_bar, fee, slip, sig, adv, imp_k, funding, sl, tp, trail, min_order, lot, cash)
+        bo, tr = _simulate(o, h, l, c, T[j], fill_close, every_bar, fee, slip, sig, adv, imp_k, funding, borrow, sl, tp, trail, min_order, lot, cash)
         prev = cash; s = 0.0; s2 = 0.0; peak = cash; mdd = 0.0; turn = 0.0; expo = 0.0
         for i in range(n):
             v = bo[i, 6]
@@ -318,9 +331,9 @@ def run_backtests(bars:pd.DataFrame,            # canonical bars
     P = np.asarray(positions, dtype=float)
     if P.ndim != 2 or P.shape[0] != len(bars): raise ValueError(f"positions must be (bars x variants) = ({len(bars)}, m), got {P.shape}")
     if np.isnan(P).any(): raise ValueError(f"positions are NaN in variant {names[int(np.isnan(P).any(0).argmax())]!r}: decide a position (0 = flat) for every bar")
-    (o, h, l, c), slip, sig, adv, fund = _prepare(bars, costs, fill, rebalance, funding)
+    (o, h, l, c), slip, sig, adv, fund, borrow = _prepare(bars, costs, fill, rebalance, funding)
     T = np.ascontiguousarray(np.clip(P, -max_leverage, max_leverage).T)
-    out = _sweep(o, h, l, c, T, fill == 'close', rebalance == 'bar', costs.fee_rate, slip, sig, adv, costs.impact_k, fund,
+    out = _sweep(o, h, l, c, T, fill == 'close', rebalance == 'bar', costs.fee_rate, slip, sig, adv, costs.impact_k, fund, borrow,
                  stop_loss, take_profit, trailing_stop, costs.min_order, costs.lot, float(cash), math.sqrt(periods_per_year))
     df = pd.DataFrame(out, index=pd.Index(names, name='variant'), columns=list(SWEEP_COLUMNS))
     df['n_trades'] = df['n_trades'].astype(np.int64)

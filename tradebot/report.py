@@ -22,7 +22,7 @@ __all__ = ['RUN_FILES', 'PERCENT_KEYS', 'RATIO_KEYS', 'ReportError', 'template_p
            'fmt_metric', 'metrics_frame', 'folds_frame', 'checks_frame', 'models_frame', 'run_label', 'compare_frame',
            'plot_compare', 'plot_cost_sensitivity', 'ic_frame', 'feature_ic_frame', 'diversity_frame', 'plot_trades',
            'plot_random', 'plot_equity', 'plot_importance', 'interactive_chart', 'interactive_html', 'SavedRun',
-           'load_run', 'aux_coverage']
+           'load_run', 'aux_coverage', 'selection_frame', 'plot_inner_outer', 'calibration_frame', 'plot_reliability']
 
 # %% ../nbs/11_report.ipynb #c661fc55
 class ReportError(RuntimeError): "A report could not be produced as asked."
@@ -509,3 +509,37 @@ def aux_coverage(aux:dict|None,       # key -> file, as in `EvalConfig.aux`
                 cov = 'yes' if a <= _utc(start) and b >= _utc(end) else f"no: {str(a)[:10]} to {str(b)[:10]} of {str(start)[:10]} to {str(end)[:10]}"
             rows.append(dict(series=name, file=Path(aux[k]).name, rows=len(t), first=str(a)[:10], last=str(b)[:10], covers_run=cov))
     return pd.DataFrame(rows, columns=['series', 'file', 'rows', 'first', 'last', 'covers_run'])
+
+# %% ../nbs/11_report.ipynb #980382ab
+def selection_frame(res:EvalResult)->pd.DataFrame:
+    "Per fold: the horizon and rule chosen inside its training data, the inner Sharpe of that choice and the fold's outer Sharpe."
+    rows = [{'fold': f['fold'], 'horizon (bars)': f['horizon'], 'rule': f['rule'], 'inner Sharpe': fmt_metric(f['inner_sharpe']),
+             'outer Sharpe': fmt_metric(f['outer_sharpe'])} for f in res.metrics['selection']['folds']]
+    return pd.DataFrame(rows).set_index('fold')
+
+def plot_inner_outer(res:EvalResult):
+    "Inner (selection) against outer (test block) net Sharpe of each fold's chosen configuration."
+    f = pd.DataFrame(res.metrics['selection']['folds']).dropna(subset=['inner_sharpe', 'outer_sharpe'])
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.scatter(f.inner_sharpe, f.outer_sharpe)
+    for _, r in f.iterrows(): ax.annotate(f"fold {r['fold']}", (r.inner_sharpe, r.outer_sharpe), fontsize=8)
+    lim = [min(f.inner_sharpe.min(), f.outer_sharpe.min(), 0) - 0.5, max(f.inner_sharpe.max(), f.outer_sharpe.max(), 0) + 0.5] if len(f) else [-1, 1]
+    ax.plot(lim, lim, 'k--', lw=0.5, label='outer = inner'); ax.axhline(0, color='k', lw=0.3)
+    ax.set_xlabel('inner net Sharpe (selection)'); ax.set_ylabel('outer net Sharpe (test block)'); ax.legend(fontsize=8); fig.tight_layout()
+    return fig
+
+def calibration_frame(res:EvalResult)->pd.DataFrame:
+    "Brier score and expected calibration error of the primary model's out-of-sample P(up), raw and calibrated."
+    c = res.metrics['calibration']
+    return pd.DataFrame({k: {'Brier': fmt_metric(c[k]['brier']), 'ECE': fmt_metric(c[k]['ece'])} for k in ('raw', 'calibrated')}).T
+
+def plot_reliability(res:EvalResult):
+    "Reliability diagram: mean predicted P(up) against the observed frequency of up, per probability bin, raw and calibrated."
+    c = res.metrics['calibration']
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    for k, col in (('raw', 'C7'), ('calibrated', 'C0')):
+        t = pd.DataFrame(c[k]['table'])
+        if len(t): ax.plot(t.p_mean, t.freq, 'o-', color=col, label=f"{k} (Brier {c[k]['brier']:.4f})")
+    ax.plot([0, 1], [0, 1], 'k--', lw=0.5); ax.set_xlabel('predicted P(up)'); ax.set_ylabel('observed frequency of up'); ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
