@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 
-.PHONY: help install report test test-slow check-clean lab bench clean
+.PHONY: help install report test test-slow check-clean lab bench clean mutate
 
 help:
 	@echo "make report     run the evaluation report on the bundled data (prints the HTML path)"
@@ -15,6 +15,7 @@ help:
 	@echo "make test-slow  the same, including cells flagged #| slow"
 	@echo "make lab        JupyterLab with a registered 'tradebot' kernel"
 	@echo "make bench      run the benchmark scripts"
+	@echo "make mutate     mutation score of labels, validation, backtest, metrics (long; not in CI; ARGS=--help)"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -50,6 +51,11 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# One-line mutants of the four modules that decide what a result is worth, each run against the tests that exercise
+# it; prints killed/survived/score per module and lists the survivors (tools/mutate.py; tools/mutate_equivalent.txt).
+mutate: $(STAMP)
+	$(BIN)/python tools/mutate.py $(ARGS)
 
 clean:
 	rm -rf reports/out _proc _docs .pytest_cache

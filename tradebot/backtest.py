@@ -312,7 +312,7 @@ def run_backtests(bars:pd.DataFrame,            # canonical bars
                   funding:pd.Series|None=None, cash:float=10_000.0,
                  )->pd.DataFrame:              # one row per variant: `SWEEP_COLUMNS`
     "Backtest many position columns in parallel; same semantics as `run_backtest`, headline numbers only."
-    names = list(positions.columns) if isinstance(positions, pd.DataFrame) else list(range(np.shape(positions)[1]))
+    names = list(positions.columns) if isinstance(positions, pd.DataFrame) else list(range(np.shape(positions)[-1]))
     if isinstance(positions, pd.DataFrame):
         if not positions.index.equals(bars.index): raise ValueError("positions must be on the bars' index (reindex them first)")
     P = np.asarray(positions, dtype=float)
