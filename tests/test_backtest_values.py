@@ -47,6 +47,17 @@ def test_impact_units_and_costs_by_value():
     assert res.turnover.iloc[t] == pytest.approx(un*p/C, rel=1e-12)
     assert res.fees.iloc[t] == 0 and res.slippage.iloc[t] == 0
     assert res.impact.drop(res.index[t]).eq(0).all()
+    # a round trip: the ledger carries both fills' impact, and its pnl is the equity change
+    rt = run_backtest(bars, pos.where(np.arange(40) < t + 4, 0.0), CostModel(0, 0, impact_k=k, vol_window=w), cash=C)
+    assert len(rt.trades) == 1 and rt.trades.exit_reason.iloc[0] == 'signal'
+    assert rt.trades.impact.iloc[0] == pytest.approx(rt.bars_out.impact.sum(), rel=1e-12) and (rt.bars_out.impact > 0).sum() == 2
+    assert rt.trades.pnl.iloc[0] == pytest.approx(rt.bars_out.value.iloc[-1] - C, rel=1e-9)
+    # slippage proportional to the same causal volatility
+    vs = run_backtest(bars, pos, CostModel(0, 0, slippage='volatility', slippage_vol_mult=0.7, vol_window=w), cash=C).bars_out
+    sr = 0.7*sig; u = C/(1 + sr)/p
+    assert vs.units.iloc[t] == pytest.approx(u, rel=1e-12) and vs.slippage.iloc[t] == pytest.approx(sr*u*p, rel=1e-12)
+    vs2 = run_backtest(bars, pos, CostModel(0, 2, half_spread_bps=1, slippage='volatility', slippage_vol_mult=0.7, vol_window=w), cash=C).bars_out
+    assert vs2.slippage.iloc[t] == pytest.approx((sr + 1e-4)*vs2.units.iloc[t]*p, rel=1e-12)   # fixed slippage off, half-spread on
 
 def test_funding_by_value():
     bars = _bars([100.0]*5); ix = bars.index; H = pd.Timedelta(hours=1)
@@ -56,7 +67,8 @@ def test_funding_by_value():
                     ix[2] + H/2: 0.0005,      # same bar: summed
                     ix[3] + 59*H/60: -0.002,  # a negative rate: longs receive
                     ix[4] + H/2: 0.003,       # inside the last bar's hour: charged
-                    ix[4] + H: 0.1}).sort_index()   # after the last bar: ignored
+                    ix[4] + H: 0.1,           # after the last bar: ignored
+                    ix[1] + H/2: np.nan}).sort_index()   # a rate not published: no payment
     for side in (1.0, -1.0):
         res = run_backtest(bars, pd.Series(side, index=ix), CostModel(0, 0), funding=fr); b = res.bars_out
         pay = side*np.array([0, 0, 15.0, -20.0, 30.0])             # 100 units x 100 x rate
@@ -99,6 +111,22 @@ def test_ledger_when_adding_to_and_cutting_a_position():
     a = 10_500/110 - 50; ref0 = (100*50 + 110*a)/(50 + a)
     assert st.trades.exit_reason.tolist() == ['stop_loss'] and st.trades.exit_price.iloc[0] == pytest.approx(ref0*0.95, rel=1e-12)
     assert st.trades.exit.iloc[0] == sb.index[2]
+
+def test_lots_stop_ties_and_headline_stats():
+    b3 = _bars([3000.0]*3)
+    assert run_backtest(b3, [1.0]*3, CostModel(0, 0, lot=2)).bars_out.units.tolist() == [0, 2, 2]      # 3.33 units -> 2
+    assert run_backtest(b3, [-1.0]*3, CostModel(0, 0, lot=0.5)).bars_out.units.tolist() == [0, -3, -3]
+    b = _bars([100.0]*4, l=[100, 94, 100, 100], h=[100, 100, 100, 100])
+    t = run_backtest(b, [1.0]*4, CostModel(0, 0), stop_loss=0.05, trailing_stop=0.05).trades.iloc[0]
+    assert (t.exit_reason, t.exit_price) == ('stop_loss', 95.0)     # trailing at the same level as the stop: a stop-loss
+    bars = _bars([100.0, 100, 110, 121], h=[100, 110, 121, 130], l=[100, 100, 110, 120], c=[100, 110, 121, 125])
+    res = run_backtest(bars, [1.0, 1, 0, 0]); c = CostModel().per_turnover; st = res.stats
+    assert (st['start'], st['end'], st['bars'], st['n_trades']) == (bars.index[0], bars.index[-1], 4, 1)
+    assert st['equity_final'] == pytest.approx(1.21e4*(1 - c)/(1 + c)) and st['total_return'] == pytest.approx(1.21*(1 - c)/(1 + c) - 1)
+    assert st['exposure'] == pytest.approx(0.5) and st['turnover'] == pytest.approx(1/(1 + c) + 1) and st['win_rate'] == 1.0
+    assert st['fees'] == pytest.approx(res.bars_out.fees.sum()) and st['fees'] == pytest.approx(1e-3*(1e4 + 1.21e4)/(1 + c))
+    assert st['slippage'] == pytest.approx(5e-4*(1e4 + 1.21e4)/(1 + c)) and st['impact'] == 0 and st['funding'] == 0
+    assert st['max_drawdown'] == pytest.approx(min(res.drawdown)) and st['max_drawdown'] < 0
 
 def test_mae_mfe_for_shorts_and_gap_exits():
     # short from 100 (bar 1's open), held over bars 1-2, bought back at bar 3's open of 108: above every high held

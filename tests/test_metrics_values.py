@@ -96,6 +96,8 @@ def test_return_stats_alpha_beta_and_edges():
     assert math.isnan(flat['sharpe']) and math.isnan(flat['stability']) and math.isnan(flat['tail_ratio'])
     assert flat['skew'] == 0.0 and flat['kurtosis'] == 0.0
     assert return_stats(np.array([0.1, -1.0, 0.2]), 252)['return_ann'] == -1.0
+    lose = return_stats(-R, 12.0)                        # a net loss: CAGR below zero, not -100%
+    assert lose['return_ann'] == pytest.approx(np.prod(1 - R)**(12/len(R)) - 1, rel=1e-12) and -0.5 < lose['return_ann'] < 0
     with pytest.raises(ValueError, match='need at least 2 returns, got 1'): return_stats(np.array([0.1]), 252)
 
 def test_trade_stats_every_field_by_value():

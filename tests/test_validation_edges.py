@@ -81,6 +81,9 @@ def test_walk_forward_first_training_stretch_is_never_empty():
         kw = dict(n_splits=2) | kw
         with pytest.raises(ValueError, match='10 samples are too few for min_train='): list(WalkForward(**kw).split(X))
     assert len(_folds(WalkForward(2, min_train=2, test_size=4), X)) == 2
+    with pytest.raises(ValueError, match='too few'): list(WalkForward(2, min_train=8).split(X))   # n0 + gap must stay under n - n_splits
+    assert _folds(WalkForward(2, min_train=7), X)[1][1] == [8, 9]
+    assert _folds(WalkForward(1, min_train=4), X) == [([0, 1, 2, 3], [4, 5, 6, 7, 8, 9])]       # a single test block
 
 def test_t1_longer_than_X_is_aligned_to_X():
     X, t1 = _data(20)

@@ -10,8 +10,9 @@ which survives edits elsewhere in the file.
 
 The same change is applied to the notebook cell the line was exported from (the notebooks test their own copy
 of the code), and then the tests that exercise the module run against the mutant: the tests/ files first (with
-`-x`), then the notebook(s) as nbdev-test runs them. numba kernels run un-jitted (`NUMBA_DISABLE_JIT=1`), so a
-mutant in a kernel costs no compilation. A mutant is killed when a test fails (or the run times out), survives
+`-x`), then the notebook(s) as nbdev-test runs them. The backtest's numba kernels run un-jitted
+(`NUMBA_DISABLE_JIT=1`), so a mutant in a kernel costs no compilation; the labels kernel is small and compiled.
+A mutant is killed when a test fails (or the run times out), survives
 when everything passes. Mutants judged equivalent (no test could tell them apart) are listed with a reason in
 `tools/mutate_equivalent.txt` and left out of the score.
 
@@ -33,8 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # Which tests exercise each module, in the order they run (a mutant stops at its first failure): the fast value
 # tests, then the module's notebook, then the slower integration tests (with an optional `-k` filter).
 TESTS = {
+    # labels keeps its numba kernel jitted: it has no on-disk cache, so each run compiles the mutant (about 2 s), and
+    # un-jitted it would walk thousands of barriers in Python; the backtest kernels run un-jitted (their cache is
+    # keyed to the file, so every mutant would recompile the parallel sweep for longer than the tests take)
     'labels':     dict(fast=['tests/test_labels_edges.py'], nbs=['nbs/03_labels.ipynb'], rest=['tests/test_labels_validation.py'],
-                       k='label or barrier or uniqueness or vol or forward or meta or dead'),
+                       k='label or barrier or uniqueness or vol or forward or meta or dead', jit=True),
     'validation': dict(fast=['tests/test_validation_edges.py'], nbs=['nbs/04_validation.ipynb'], rest=['tests/test_labels_validation.py'],
                        k='not barrier and not uniqueness and not label_frames'),
     'backtest':   dict(fast=['tests/test_backtest_values.py'], nbs=['nbs/08_backtest.ipynb'], rest=['tests/test_backtest.py'], k=None),
@@ -191,11 +195,18 @@ def _child(repo:Path, m:Mutant, nb_files:list[Path], timeout:float):
     "In the forked child: run the module's tests against the mutant; exit 0 if they all pass."
     os.chdir(repo)
     sys.path.insert(0, str(repo))
+    import tradebot, importlib, numba
+    numba.config.DISABLE_JIT = 0 if TESTS[m.module].get('jit') else 1
+    tradebot.__path__[:] = [str(repo/'tradebot')]     # the worker imported the package from the work tree: point it here
+    mod = importlib.import_module(f'tradebot.{m.module}')
+    if not mod.__file__.startswith(str(repo)): os._exit(4)
     devnull = os.open(os.devnull, os.O_WRONLY); os.dup2(devnull, 1); os.dup2(devnull, 2)
     import pytest
     from nbdev.test import test_nb
     t = TESTS[m.module]
-    base = ['-x', '-q', '-p', 'no:cacheprovider', '--hypothesis-seed=0', '-W', 'ignore', '--rootdir', str(repo)]
+    # plugins are not auto-loaded (that costs seconds per mutant); the tests need only hypothesis's
+    base = ['-x', '-q', '-p', 'no:cacheprovider', '-p', 'hypothesis.extra.pytestplugin', '--hypothesis-seed=0', '-W', 'ignore',
+            '--rootdir', str(repo)]
     fast = [f for f in t['fast'] if (repo/f).exists()]
     if fast and pytest.main(base + fast) != 0: os._exit(1)
     for nb in nb_files:
@@ -228,7 +239,10 @@ def _worker(wid:int, todo:list[Mutant], timeout:float, q, tests_from=None):
             status = None
             while time.time() - t0 < timeout:
                 r, st = os.waitpid(pid, os.WNOHANG)
-                if r: status = 'survived' if os.waitstatus_to_exitcode(st) == 0 else 'killed'; break
+                if r:
+                    code = os.waitstatus_to_exitcode(st)
+                    if code == 4: raise RuntimeError(f'{m.id}: the tests would not import the mutated module')
+                    status = 'survived' if code == 0 else 'killed'; break
                 time.sleep(0.1)
             if status is None:
                 os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0); status = 'timeout'
@@ -273,7 +287,7 @@ def main(argv=None):
     if a.list:
         for m in allm: print(f'{m.id}  {m.module}.py:{m.line}  {m.op:<22} {m.after.strip()}')
         print(f'{len(allm)} mutants'); return 0
-    os.environ['NUMBA_DISABLE_JIT'] = '1'; os.environ['MPLBACKEND'] = 'Agg'
+    os.environ['NUMBA_DISABLE_JIT'] = '1'; os.environ['MPLBACKEND'] = 'Agg'; os.environ['PYTEST_DISABLE_PLUGIN_AUTOLOAD'] = '1'
     os.environ.setdefault('TRADEBOT_SHARED_DATA_DIR', str((ROOT/'..'/'shared'/'data').resolve()))
     sys.path.insert(0, str(ROOT))
     import multiprocessing as mp
@@ -293,6 +307,7 @@ def main(argv=None):
     print('\nmodule       mutants  killed  survived  equivalent  score (killed / non-equivalent)')
     for mod in mods:
         rs = [r for r in res if r['module'] == mod]
+        if not rs: continue
         k = sum(r['status'] != 'survived' for r in rs); e = sum(r['status'] == 'survived' and r['id'] in eq for r in rs)
         s = len(rs) - k - e
         print(f"{mod:<12} {len(rs):7d}  {k:6d}  {s:8d}  {e:10d}  {k/max(k+s, 1):6.1%}")

@@ -90,7 +90,8 @@ def _fill(st, tr, bo, i, p, u_new, fee, sr, ir, reason):
 def _order(st, f, p, fee, sr, imp_k, sig, adv, lot, min_order):
     "Units to hold for target fraction `f` at price `p`, and the impact rate of that order (NaN units: skip)."
     u = st[_UNITS]; eq = st[_CASH] + u*p
-    if f == 0.0 or eq <= 0.0: return 0.0, 0.0
+    if eq <= 0.0: return 0.0, 0.0
+    if f == 0.0: return 0.0, (imp_k*sig*math.sqrt(abs(u)/adv) if (imp_k > 0.0 and adv > 0.0) else 0.0)   # a full exit pays impact too
     d0 = f*eq - u*p
     ir = imp_k*sig*math.sqrt(abs(d0)/p/adv) if (imp_k > 0.0 and adv > 0.0) else 0.0
     sgn = 1.0 if d0 > 0 else -1.0
