@@ -52,6 +52,8 @@ def test_impact_units_and_costs_by_value():
     assert len(rt.trades) == 1 and rt.trades.exit_reason.iloc[0] == 'signal'
     assert rt.trades.impact.iloc[0] == pytest.approx(rt.bars_out.impact.sum(), rel=1e-12) and (rt.bars_out.impact > 0).sum() == 2
     assert rt.trades.pnl.iloc[0] == pytest.approx(rt.bars_out.value.iloc[-1] - C, rel=1e-9)
+    x = t + 5; sig_x = np.std(r[x-1-w:x-1], ddof=1); adv_x = bars.volume.iloc[x-w:x].mean(); px = bars.open.iloc[x]
+    assert rt.bars_out.impact.iloc[x] == pytest.approx(k*sig_x*np.sqrt(un/adv_x)*un*px, rel=1e-9)   # the exit's own size
     # slippage proportional to the same causal volatility
     vs = run_backtest(bars, pos, CostModel(0, 0, slippage='volatility', slippage_vol_mult=0.7, vol_window=w), cash=C).bars_out
     sr = 0.7*sig; u = C/(1 + sr)/p
