@@ -23,6 +23,7 @@ def test_costs_at_bar_t_never_read_bar_t():
     cm = CostModel(0, 0, slippage='volatility', slippage_vol_mult=0.5, impact_k=0.5, vol_window=5)
     base = run_backtest(bars, pos, cm, cash=1e5).bars_out
     fills = np.flatnonzero(base.turnover.to_numpy() > 0)
+    assert fills[0] == 1 and base.slippage.iloc[1] == 0 and base.impact.iloc[1] == 0   # volatility unknown yet: filled, at no vol cost
     for t in fills[(fills > 10) & (fills < n - 5)][:4]:
         alt = bars.copy(); j = alt.columns.get_indexer(['high', 'close', 'volume'])
         alt.iloc[t, j] = [alt.high.iloc[t]*1.2, alt.close.iloc[t]*1.15, alt.volume.iloc[t]*50]
