@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 
-.PHONY: help install report test test-slow check-clean lab bench clean docs docs-guard
+.PHONY: help install report test test-slow check-clean lab bench clean docs docs-guard mutate
 
 help:
 	@echo "make report     run the evaluation report on the bundled data (prints the HTML path)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lab        JupyterLab with a registered 'tradebot' kernel"
 	@echo "make bench      run the benchmark scripts"
 	@echo "make docs       the documentation site (needs Quarto; on GitHub: .github/workflows/deploy.yaml)"
+	@echo "make mutate     mutation score of labels, validation, backtest, metrics (long; not in CI; ARGS=--help)"
 
 # The stamp holds pyproject.toml's SHA-256: nbdev-export rewrites the file with the same content (a new
 # mtime), which must not trigger a reinstall; a real change to it does.
@@ -75,6 +76,11 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# One-line mutants of the four modules that decide what a result is worth, each run against the tests that exercise
+# it; prints killed/survived/score per module and lists the survivors (tools/mutate.py; tools/mutate_equivalent.txt).
+mutate: $(STAMP)
+	$(BIN)/python tools/mutate.py $(ARGS)
 
 clean:
 	rm -rf reports/out _proc _docs .pytest_cache

@@ -177,22 +177,25 @@ def test_walk_forward_properties(data, k, gap, min_train, max_train):
     cv = WalkForward(n_splits=k, gap=gap, min_train=min_train, t1=t1, max_train=max_train)
     n0 = int(min_train*len(X)) if isinstance(min_train, float) else min_train
     try: folds = list(cv.split(X))
-    except ValueError as e:
-        assert 'too few' in str(e); event('too few samples'); return
+    except ValueError as e:   # only where the first training stretch would be empty or the gap eats the test blocks
+        assert 'samples are too few for' in str(e) and (n0 - gap < 1 or n0 + gap >= len(X) - k), str(e)
+        event('too few samples'); return
     assert len(folds) == cv.get_n_splits() == k
     tested = np.concatenate([te for _, te in folds])
     np.testing.assert_array_equal(tested, np.arange(n0, len(X)))     # every sample after min_train tested once, in order
     for tr, te in folds:
         check_no_leak(t1, tr, te, 0)
-        assert len(tr) == 0 or tr.max() < te[0] - gap                 # training strictly before the gap
         lo = 0 if max_train is None else max(te[0] - gap - max_train, 0)
+        assert te[0] - gap - lo >= 1                                  # never an empty training stretch before purging
+        assert len(tr) == 0 or tr.max() < te[0] - gap                 # training strictly before the gap
         np.testing.assert_array_equal(tr, expected_train(t1, te, 0, candidates=range(lo, te[0] - gap)))
 
 def test_splitters_plug_into_sklearn_and_describe_themselves():
     X, y, t1 = random_walk_task(3000, 0)
     for cv in (PurgedKFold(4, t1=t1, embargo=24), CombinatorialPurgedCV(5, 2, t1=t1, embargo='1D'), WalkForward(3, t1=t1, max_train='30D')):
         sc = cross_val_score(KNeighborsClassifier(5), X, y, cv=cv)
-        assert len(sc) == cv.get_n_splits()
+        by_hand = [KNeighborsClassifier(5).fit(X.iloc[tr], y.iloc[tr]).score(X.iloc[te], y.iloc[te]) for tr, te in cv.split(X)]
+        assert len(sc) == cv.get_n_splits() and sc.tolist() == by_hand   # sklearn scores exactly our folds
         d = cv.describe()
         assert repr(cv) == d and '\n' not in d and type(cv).__name__ in d and 'purged' in d
     assert 'embargo 24 bars' in PurgedKFold(4, t1=t1, embargo=24).describe()

@@ -92,7 +92,8 @@ def _fill(st, tr, bo, i, p, u_new, fee, sr, ir, reason):
 def _order(st, f, p, fee, sr, imp_k, sig, adv, lot, min_order):
     "Units to hold for target fraction `f` at price `p`, and the impact rate of that order (NaN units: skip)."
     u = st[_UNITS]; eq = st[_CASH] + u*p
-    if f == 0.0 or eq <= 0.0: return 0.0, 0.0
+    if eq <= 0.0: return 0.0, 0.0
+    if f == 0.0: return 0.0, (imp_k*sig*math.sqrt(abs(u)/adv) if (imp_k > 0.0 and adv > 0.0) else 0.0)   # a full exit pays impact too
     d0 = f*eq - u*p
     ir = imp_k*sig*math.sqrt(abs(d0)/p/adv) if (imp_k > 0.0 and adv > 0.0) else 0.0
     sgn = 1.0 if d0 > 0 else -1.0
@@ -325,7 +326,7 @@ def run_backtests(bars:pd.DataFrame,            # canonical bars
                   funding:pd.Series|None=None, cash:float=10_000.0,
                  )->pd.DataFrame:              # one row per variant: `SWEEP_COLUMNS`
     "Backtest many position columns in parallel; same semantics as `run_backtest`, headline numbers only."
-    names = list(positions.columns) if isinstance(positions, pd.DataFrame) else list(range(np.shape(positions)[1]))
+    names = list(positions.columns) if isinstance(positions, pd.DataFrame) else list(range(np.shape(positions)[-1]))
     if isinstance(positions, pd.DataFrame):
         if not positions.index.equals(bars.index): raise ValueError("positions must be on the bars' index (reindex them first)")
     P = np.asarray(positions, dtype=float)

@@ -58,7 +58,7 @@ def drawdown_episodes(equity:pd.Series)->pd.DataFrame:
     e = equity.to_numpy(dtype=float); dd = e/np.maximum.accumulate(e) - 1
     at = np.unique(np.r_[np.flatnonzero(dd == 0), len(dd) - 1])
     rows = [(equity.index[a], equity.index[b], float(dd[a:b+1].min()), equity.index[b] - equity.index[a])
-            for a, b in zip(at[:-1], at[1:]) if b > a + 1]
+            for a, b in zip(at[:-1], at[1:]) if b > a + 1 or dd[b] < 0]
     return pd.DataFrame(rows, columns=['start', 'end', 'depth', 'duration'])
 
 # %% ../nbs/09_metrics.ipynb #6b1f3f65
