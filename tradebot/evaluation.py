@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 import tradebot
 from .config import project_root
 from .data import (load_source, validate_ohlcv, parse_timeframe, timeframe_str, infer_timeframe,
-                           infer_calendar, periods_per_year, ValidationReport, DataError, load_aux)
+                           infer_calendar, periods_per_year, ValidationReport, DataError, load_aux, checked_bars)
 from .features import build_features, feature_ic, REGISTRY
 from .labels import direction_label, triple_barrier
 from .validation import WalkForward
@@ -591,13 +591,7 @@ TOLERATED_ISSUES = ('gaps',)  # reported on the run card, never filled
 
 def run_evaluation(cfg:EvalConfig=EvalConfig(), progress:bool=True)->EvalResult:
     "Load, validate (repairing the unambiguous), walk forward; the run card is attached."
-    bars = load_source(cfg.data)
-    tf = parse_timeframe(cfg.timeframe) if cfg.timeframe else None
-    rep = validate_ohlcv(bars, tf, repair=True)
-    fatal = [i for i in rep.issues if i.kind not in TOLERATED_ISSUES]
-    if fatal: raise DataError(f"{cfg.data}: the data has problems that no repair can fix:\n{rep}")
-    clean = rep.bars
-    clean.attrs.update(bars.attrs)
+    clean, rep = checked_bars(load_source(cfg.data), cfg.timeframe, tolerate=TOLERATED_ISSUES)  # refused in one line
     res = walk_forward(clean, cfg, progress=progress)
     res.validation = rep
     res.run_card = make_run_card(res)

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from tqdm import tqdm
-from .data import load_source, validate_ohlcv, parse_timeframe, DataError
-from .evaluation import EvalConfig, walk_forward, write_json
+from .data import load_source, checked_bars, DataError
+from .evaluation import EvalConfig, walk_forward, write_json, TOLERATED_ISSUES
 from .metrics import expected_max_sharpe
 
 # %% auto #0
@@ -85,17 +85,11 @@ def grid_points(spec:SweepSpec)->list[dict]:
     return [dict(zip(keys, vals)) for vals in product(*spec.grid.values())]
 
 # %% ../nbs/16_sweep.ipynb #d401cab7
-_TOLERATED = ('gaps',)  # as run_evaluation: reported, never filled
-
 def prepare_bars(d:DataSpec)->pd.DataFrame:
     "Load, validate, repair the unambiguous, trim to [start, end]; attrs carry the source, the file's SHA-256 and the content hash."
-    bars = load_source(d.data)
-    rep = validate_ohlcv(bars, parse_timeframe(d.timeframe) if d.timeframe else None, repair=True)
-    if fatal := [i for i in rep.issues if i.kind not in _TOLERATED]:
-        raise DataError(f"{d.data}: the data has problems that no repair can fix:\n{rep}")
-    clean = rep.bars.loc[d.start:d.end] if (d.start or d.end) else rep.bars
+    clean, _ = checked_bars(load_source(d.data), d.timeframe, tolerate=TOLERATED_ISSUES)  # as run_evaluation does
+    clean = clean.loc[d.start:d.end] if (d.start or d.end) else clean
     if len(clean) < 2: raise DataError(f"{d.data}: {len(clean)} bars between start={d.start} and end={d.end}")
-    clean.attrs.update(bars.attrs)
     clean.attrs['content_sha256'] = bars_hash(clean)
     return clean
 
