@@ -239,7 +239,8 @@ def _cores()->int: return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_get
 def run_local(tasks:list[Task], bars:dict, on_result, workers:int|None=None):
     "Run tasks on a process pool; `on_result(task, result)` is called in the driver as each finishes."
     workers = max(1, min(workers or _cores(), len(tasks)))
-    ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
+    # not fork: the driver may already run OpenMP threads (numba's parallel backtests), which a forked child cannot use
+    ctx = mp.get_context('forkserver' if 'forkserver' in mp.get_all_start_methods() else 'spawn')
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(bars,)) as pool:
         futs = {pool.submit(_pool_task, t): t for t in tasks}
         for f in as_completed(futs):
