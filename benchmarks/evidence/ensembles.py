@@ -2,7 +2,7 @@
 model and every ensemble (3 seeds), then log-loss, AUC, Brier, IC and hit rate per model from the predictions frame.
 
 Not a timed benchmark: it prints the comparison and writes predictions and tables to benchmarks/out/evidence/.
-Usage: .venv/bin/python benchmarks/ensemble_evidence.py [btc_1h eth_1h] (parameter files in reports/params/)."""
+Not under `make bench` (it runs for an hour on 2 shared cores). Usage: .venv/bin/python benchmarks/evidence/ensembles.py [btc_1h eth_1h] (parameter files in reports/params/)."""
 import json, sys, time
 from pathlib import Path
 import pandas as pd, yaml
