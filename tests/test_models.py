@@ -10,6 +10,7 @@ from tradebot.models import load_model, read_manifest, ModelError, file_sha256
 from tradebot.train import train_model, list_models
 from test_lookahead import _scramble_after
 
+@pytest.mark.slow
 def test_ensembles_in_the_walk_forward_ignore_the_future():
     """The stacked and regime ensembles learn weights from out-of-fold predictions inside each training fold; scrambling
     every bar a few bars into the last test block must not move any prediction before it."""

@@ -2,7 +2,7 @@
 model and every ensemble (3 seeds), then log-loss, AUC, Brier, IC and hit rate per model from the predictions frame.
 
 Not a timed benchmark: it prints the comparison and writes predictions and tables to benchmarks/out/evidence/.
-Not under `make bench` (it runs for an hour on 2 shared cores). Usage: .venv/bin/python benchmarks/evidence/ensembles.py [btc_1h eth_1h] (parameter files in reports/params/)."""
+Not under `make bench` (it runs for an hour on 2 shared cores). Usage: .venv/bin/python benchmarks/evidence/ensembles.py [NAME [TRAIN_WINDOW]] (parameter files in reports/params/)."""
 import json, sys, time
 from pathlib import Path
 import pandas as pd, yaml
@@ -14,16 +14,17 @@ KINDS = ['lightgbm', 'xgboost', 'random_forest', 'extra_trees', 'logistic',
          'ensemble-vote', 'ensemble-weighted', 'ensemble-stack', 'ensemble-regime']
 BASE, ENS = KINDS[:5], KINDS[5:]
 TRAIN_WINDOW = 17520  # 2 years of hourly bars, rolling: keeps the 135 fits per symbol within the shared 2-core machine's time
-TRAIN_WINDOW = 17520  # 2 years of hourly bars, rolling: keeps the 135 fits per symbol within the shared 2-core machine's time
+if len(sys.argv) > 2: TRAIN_WINDOW = int(sys.argv[2])  # e.g. 8760 (one year)
 out = Path('benchmarks/out/evidence'); out.mkdir(parents=True, exist_ok=True)
 
-for name in sys.argv[1:] or ['btc_1h', 'eth_1h']:
+for name in sys.argv[1:2] or ['btc_1h', 'eth_1h']:
     p = yaml.safe_load(open(f'reports/params/{name}.yaml'))
     cfg = EvalConfig(**{**p, 'models': KINDS, 'n_seeds': 3, 'n_random': 10, 'train_window': TRAIN_WINDOW})
     t0 = time.time()
     res = run_evaluation(cfg, progress=True)
     wall = time.time() - t0
     pred = res.predictions
+    name = f'{name}_w{TRAIN_WINDOW}'
     pred.to_parquet(out/f'{name}_pred.parquet')
     tab = compare_models(pred, KINDS)
     folds = compare_models(pred, KINDS, by_fold=True)
