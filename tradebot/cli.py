@@ -13,8 +13,9 @@ import typer
 import tradebot
 
 # %% auto #0
-__all__ = ['app', 'data_app', 'features_app', 'runs_app', 'version', 'data_list', 'data_validate', 'data_fetch', 'report',
-           'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep']
+__all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'version', 'data_list', 'data_validate', 'data_fetch',
+           'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep', 'train',
+           'models_list']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -291,3 +292,42 @@ def sweep(config:Path = typer.Option(..., '--config', '-c', help="sweep file, e.
     for _, r in failed.iterrows(): typer.echo(f"  failed {r.task_id} ({r.data}): {r.error}", err=True)
     if not no_report: typer.echo(str(out/'summary'/'report.html'))
     typer.echo(str(out/'results.parquet'))
+
+# %% ../nbs/12_cli.ipynb #366c0250
+models_app = typer.Typer(help="Model folders written by `tradebot train`.", no_args_is_help=True)
+app.add_typer(models_app, name='models')
+
+@app.command()
+def train(data:str = typer.Option(..., '--data', '-d', help="bar file or sample:NAME"),
+          model:str = typer.Option('lightgbm', '--model', '-m', help="model kind, e.g. lightgbm, xgboost, random_forest, ensemble-stack"),
+          out:Path = typer.Option(..., '--out', '-o', help="model folder to write, e.g. models/btc_stack"),
+          horizon:int = typer.Option(24, '--horizon', help="label horizon in bars"),
+          label:str = typer.Option('direction', '--label', help="direction or triple_barrier"),
+          aux:Optional[list[str]] = typer.Option(None, '--aux', '-a', help="auxiliary series as key=path (repeatable): fng, funding, oi, headlines, events"),
+          seed:int = typer.Option(0, '--seed'),
+          oof_folds:int = typer.Option(3, '--oof-folds', help="purged folds for the out-of-fold metrics (0: skip)"),
+          tune_trials:int = typer.Option(0, '--tune', help="Optuna trials before fitting (0: none)"),
+          tune_timeout:float = typer.Option(600, '--tune-timeout', help="seconds of tuning at most"),
+          force:bool = typer.Option(False, '--force', help="replace an existing model folder")):
+    "Train one model on all the bars given and write its model folder."
+    from tradebot.train import train_model
+    from tradebot.features import FeatureError
+    from tradebot.data import DataError
+    logging.basicConfig(level=logging.INFO, format='note: %(message)s', stream=sys.stderr)
+    try: m = train_model(data, model, out=out, horizon=horizon, label=label, aux=aux or None, seed=seed, oof_folds=oof_folds,
+                         tune_trials=tune_trials, tune_timeout=tune_timeout, overwrite=force)
+    except (DataError, FeatureError, ValueError, FileExistsError) as e: _fail(str(e))
+    sp, oof = m.info['training_span'], m.info.get('oof_metrics') or {}
+    ll = f", out-of-fold log-loss {oof['log_loss']:.4f} (base rate {oof['log_loss_prior']:.4f}), AUC {oof['auc']:.3f}" if oof.get('log_loss') is not None else ''
+    typer.echo(f"{m.kind} on {sp['rows']:,} bars {sp['start']} .. {sp['end']}, {len(m.features_)} features{ll}")
+    typer.echo(str(out))
+
+@models_app.command('list')
+def models_list(root:Path = typer.Option(Path('models'), '--root', help="folder holding model folders")):
+    "List the model folders under `models/` with kind, span and out-of-fold metrics."
+    import pandas as pd
+    from tradebot.train import list_models
+    lm = list_models(root)
+    if not len(lm): typer.echo(f"no model folders under {root}"); return
+    with pd.option_context('display.max_rows', None, 'display.width', 250, 'display.max_colwidth', 40, 'display.float_format', '{:.4f}'.format):
+        typer.echo(lm.drop(columns=[c for c in ('saved',) if c in lm]).to_string(index=False))

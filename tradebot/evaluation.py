@@ -25,6 +25,7 @@ from .features import build_features, feature_ic, REGISTRY
 from .labels import direction_label, triple_barrier
 from .validation import WalkForward
 from .models import MODELS, make_model
+import tradebot.ensemble  # registers the ensemble kinds (ensemble-vote, -weighted, -stack, -regime) as models
 from .backtest import CostModel, run_backtest, run_backtests, BacktestResult
 from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, VolTarget, CostBand, candidate_rules
 from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration
@@ -264,7 +265,7 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
         cal_rows = train[-ncal:]
         before = train[:-ncal]
         fit_rows = before[(lab['t1'].iloc[before] < X.index[cal_rows[0]]).to_numpy()]  # purged: labels settle before the slice
-    model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows])
+    model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
     raw = model.predict_proba(X.iloc[test])
     cal = fit_calibrator(cfg.calibration, model.predict_proba(X.iloc[cal_rows]), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
     return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance())
