@@ -73,9 +73,9 @@ def test_bad_parameter_fails_before_running(tmp_path):
     assert not (tmp_path/'o'/'report.ipynb').exists()
 
 def test_compare_report_puts_runs_in_one_html(tmp_path):
-    "Several symbols and timeframes in one report (bundled hourly EURUSD and daily GOOG, small settings to stay quick)."
+    "Several symbols and timeframes in one report (bundled hourly EURUSD and daily GOOG; small, fixed-configuration settings to stay quick: selection has its own tests)."
     p = tmp_path/'cmp.yaml'
-    p.write_text('n_folds: 3\nn_seeds: 1\nn_random: 10\nruns:\n  - {data: sample:EURUSD, horizon: 12}\n  - {data: sample:GOOG, horizon: 5, min_train: 0.5}\n')
+    p.write_text('n_folds: 3\nn_seeds: 1\nn_random: 10\nselect: false\nruns:\n  - {data: sample:EURUSD, horizon: 12}\n  - {data: sample:GOOG, horizon: 5, min_train: 0.5}\n')
     r = subprocess.run([str(TRADEBOT), 'report', '-q', '--params', str(p), '--out', str(tmp_path/'o')], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     m = json.loads((tmp_path/'o'/'metrics.json').read_text())

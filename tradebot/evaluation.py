@@ -28,7 +28,7 @@ from .models import MODELS, make_model
 import tradebot.ensemble  # registers the ensemble kinds (ensemble-vote, -weighted, -stack, -regime) as models
 from .backtest import CostModel, run_backtest, run_backtests, BacktestResult
 from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, VolTarget, CostBand, candidate_rules
-from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration
+from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration, cost_sensitivity
 
 # %% auto #0
 __all__ = ['THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig', 'positions_from_proba', 'rule_from_config', 'momentum_positions',
@@ -310,22 +310,9 @@ def _bt(oos, pos, cfg, funding, costs=None)->BacktestResult:
 
 def cost_sweep(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, funding=None, levels=range(0, 31, 5))->tuple[pd.DataFrame, float]:
     "Net Sharpe and return as the trading cost per side rises (borrow and funding kept as configured), and the break-even cost in bps."
-    def at(c):
-        with np.errstate(divide='ignore', invalid='ignore'):  # a cost that takes all equity leaves nothing to divide by
-            return _bt(oos, pos, cfg, funding, replace(cfg.costs, fee_bps=float(c), slippage_bps=0.0))
-    rows = []
-    for c in levels:
-        m = performance(at(c), ppy); rows.append(dict(cost_bps=float(c), sharpe=m['sharpe'], total_return=m['total_return'], cagr=m['cagr']))
-    tr = lambda c: at(c).equity.iloc[-1] - 1
-    lo, hi = 0.0, 2_000.0  # searched up to 20% a side (a cost near 100% cannot even size an order)
-    if tr(lo) <= 0: be = 0.0
-    elif tr(hi) > 0: be = float('inf')
-    else:
-        for _ in range(30):
-            mid = (lo + hi)/2
-            lo, hi = (mid, hi) if tr(mid) > 0 else (lo, mid)
-        be = (lo + hi)/2
-    return pd.DataFrame(rows).set_index('cost_bps'), be
+    # searched up to 20% a side (a cost near 100% cannot even size an order)
+    cs = cost_sensitivity(oos, pos, levels, ppy, max_bps=2_000.0, costs=cfg.costs, max_leverage=cfg.max_leverage, funding=funding)
+    return cs.table, cs.break_even_bps
 
 # %% ../nbs/10_evaluation.ipynb #b0189d8f
 THRESHOLD_GRID = ((0.5, 0.5), (0.52, 0.48), (0.55, 0.45), (0.6, 0.4))

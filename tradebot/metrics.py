@@ -7,7 +7,7 @@ Docs: https://tradebot.github.io/tradebot/metrics.html.md"""
 # %% ../nbs/09_metrics.ipynb #f5853f1b
 from __future__ import annotations
 import math, itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 import numpy as np, pandas as pd
 from .data import periods_per_year as _ppy, infer_timeframe, infer_calendar
@@ -242,15 +242,20 @@ def cost_sensitivity(bars:pd.DataFrame,            # canonical bars
                      costs_bps=range(0, 31, 5),    # cost levels per side, in bps
                      periods_per_year:float|None=None, # default: from the bars
                      max_bps:float=10_000.0,       # search limit for the break-even
-                     **kwargs,                     # passed to `run_backtest` (fill, stops, ...)
+                     costs:CostModel|None=None,    # the other costs, kept at every level (borrow, impact, ...); default: none
+                     **kwargs,                     # passed to `run_backtest` (fill, stops, funding, max_leverage, ...)
                     )->CostSensitivity:
-    "Net Sharpe and total return as costs rise, and the break-even cost in bps per side."
+    "Net Sharpe and total return as the fee per side rises (slippage folded into it, other costs kept), and the break-even cost in bps per side."
     ppy = periods_per_year or annualisation(bars)
+    def bt(c):
+        cm = CostModel(float(c), 0.0) if costs is None else replace(costs, fee_bps=float(c), slippage_bps=0.0)
+        with np.errstate(divide='ignore', invalid='ignore'):  # a cost that takes all equity leaves nothing to divide by
+            return run_backtest(bars, positions, cm, **kwargs)
     rows = []
     for c in costs_bps:
-        m = performance(run_backtest(bars, positions, CostModel(float(c), 0.0), **kwargs), ppy)
+        m = performance(bt(c), ppy)
         rows.append(dict(cost_bps=float(c), sharpe=m['sharpe'], total_return=m['total_return'], cagr=m['cagr']))
-    tr = lambda c: run_backtest(bars, positions, CostModel(c, 0.0), **kwargs).equity.iloc[-1] - 1
+    tr = lambda c: bt(c).equity.iloc[-1] - 1
     lo, hi = 0.0, max_bps
     if tr(lo) <= 0: be = 0.0
     elif tr(hi) > 0: be = float('inf')
