@@ -32,9 +32,10 @@ def test_registry_counts_and_listing():
     assert [r['name'] for r in recs if not r['description'] or '\n' in r['description'] or len(r['description']) > 64] == []
     json.dumps(recs)  # JSON-ready
 
-def test_ohlcv_only_build_has_100_features(btc):
-    X = build_features(btc.iloc[-3000:])
-    assert X.shape[1] >= 100 and set(X.dtypes.astype(str)) == {'float32'} and X.index.equals(btc.index[-3000:])
+def test_ohlcv_only_build_has_100_features(fixture_bars):
+    b = fixture_bars[sorted(OHLCV)]  # real bars, OHLCV columns only
+    X = build_features(b)
+    assert X.shape[1] >= 100 and set(X.dtypes.astype(str)) == {'float32'} and X.index.equals(b.index)
     assert {c.split('__')[0] for c in X.columns} == {'tech', 'time', 'regime', 'micro'}
     assert all(w == 'fitted feature and fit_until=None (pass the end of the training window)' for n, w in X.attrs['skipped'].items() if n.startswith('regime__hmm'))
 
@@ -64,14 +65,15 @@ def test_taker_and_trades_features_causal(shared_data):
     assert len(names) == 5
     assert_causal(lambda b: build_features(b, names=names), perp, ts=[200, 9000, len(perp) - 2])
 
-def test_causality_check_catches_a_peek(btc):
+def test_causality_check_catches_a_peek(fixture_bars):
     from tradebot.features.core import Registry
     reg = Registry()
     reg.register('tech__peek', warmup=0)(lambda c: c.bars.close.shift(-1) / c.bars.close)
     with pytest.raises(AssertionError, match=r"\['tech__peek'\]"):
-        assert_causal(lambda b: build_features(b, registry=reg), btc.iloc[:3000], ts=[1000])
+        assert_causal(lambda b: build_features(b, registry=reg), fixture_bars, ts=[1000])
 
-def test_missing_column_names_feature_and_column(btc):
+def test_missing_column_names_feature_and_column(fixture_bars):
+    btc = fixture_bars
     with pytest.raises(FeatureError, match=r"feature 'tech__dist_kama_10' needs column 'close'|feature '\w+' needs column 'close'"):
         build_features(btc.drop(columns='close').iloc[:500])
     with pytest.raises(FeatureError, match=r"feature 'tech__parkinson_24' needs column 'high'"):
@@ -79,9 +81,9 @@ def test_missing_column_names_feature_and_column(btc):
     with pytest.raises(FeatureError, match="unknown feature 'tech__nope'"):
         build_features(btc.iloc[:500], names=['tech__nope'])
 
-def test_declared_warmups_cover_the_raw_nans(btc):
+def test_declared_warmups_cover_the_raw_nans(fixture_bars):
     "Before masking and filling: each OHLCV feature's raw output has no NaN after its declared warm-up on real bars."
-    b = btc.iloc[-6000:]
+    b = fixture_bars[sorted(OHLCV)]
     ctx = Ctx(b, {}, infer_timeframe(b.index))
     bad = {}
     for f in REGISTRY:
@@ -106,11 +108,11 @@ def test_flat_prices_zero_volume_and_real_gaps(btc):
         assert not np.isinf(v).any(), c
         assert np.isnan(v[:w]).all() and not np.isnan(v[w:]).any(), (c, int(np.flatnonzero(np.isnan(v[w:]))[0]) + w)
 
-def test_families_filter_and_fit_until(btc):
-    b = btc.iloc[-4000:]
-    X = build_features(b, families=['regime'], fit_until=b.index[2000])
+def test_families_filter_and_fit_until(fixture_bars):
+    b = fixture_bars
+    X = build_features(b, families=['regime'], fit_until=b.index[1500])
     assert X.columns.str.startswith('regime__').all() and 'regime__hmm_p2' in X
-    assert X.filter(like='hmm').iloc[2100:].sum(axis=1).sub(1).abs().max() < 1e-5
+    assert X.filter(like='hmm').iloc[1600:].sum(axis=1).sub(1).abs().max() < 1e-5
     with pytest.raises(FeatureError, match="unknown family"):
         build_features(b, families=['vibes'])
 
