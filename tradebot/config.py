@@ -8,7 +8,7 @@ Docs: https://tradebot.github.io/tradebot/config.html.md"""
 from __future__ import annotations
 import os, tomllib
 from pathlib import Path
-from pydantic import SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # %% auto #0
@@ -33,7 +33,10 @@ class Settings(BaseSettings):
     out_dir: Path|None = None          # report run folders (default: <root>/reports/out)
     exchange_api_key: SecretStr|None = None
     exchange_secret: SecretStr|None = None
-    llm_api_key: SecretStr|None = None
+    # the LLM server's key: TRADEBOT_LLM_API_KEY, else the provider's usual OPENAI_API_KEY
+    llm_api_key: SecretStr|None = Field(default=None, validation_alias=AliasChoices('llm_api_key', 'TRADEBOT_LLM_API_KEY', 'OPENAI_API_KEY'))
+    llm_base_url: str|None = None      # an OpenAI-compatible endpoint (default: OpenAI's)
+    llm_model: str|None = None         # the exact model id, e.g. 'gpt-4.1-mini-2025-04-14'
 
     def model_post_init(self, _):
         root = project_root()
