@@ -21,9 +21,10 @@ from ..agents.messages import Action, Intent, MarketContext
 __all__ = ['Structured', 'CAPABILITIES', 'INTENT_SCHEMA', 'SCHEMA_HASH', 'PROMPTS', 'HEADLINE_MAX_CHARS', 'MAX_HEADLINES',
            'RECENT_MAX', 'MAX_ANSWER_CHARS', 'KNOWN_PROVIDERS', 'ModelCaps', 'capabilities', 'canonical', 'sha256',
            'PromptTemplate', 'load_prompt', 'quote_headline', 'render_context', 'render_messages', 'Parsed',
-           'parse_intent', 'LLMConfigError', 'LLMCallFailed', 'Completion', 'retry_after', 'provider_name', 'LLMClient']
+           'parse_intent', 'LLMConfigError', 'LLMCallFailed', 'Completion', 'retry_after', 'scrub', 'provider_name',
+           'LLMClient']
 
-# %% ../../nbs/15b_llm_client.ipynb #9259f711
+# %% ../../nbs/15b_llm_client.ipynb #7a7b19fa
 Structured = Literal['json_schema', 'tools', 'json_object', 'text']
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def capabilities(model:str, # exact model id; an OpenRouter-style 'vendor/model'
     hits = [k for k in (table or CAPABILITIES) if name.startswith(k)]
     return (table or CAPABILITIES)[max(hits, key=len)] if hits else ModelCaps()
 
-# %% ../../nbs/15b_llm_client.ipynb #be491b57
+# %% ../../nbs/15b_llm_client.ipynb #f86eeac4
 INTENT_SCHEMA:dict = {
     'type': 'object', 'additionalProperties': False, 'required': ['action', 'conviction', 'horizon', 'thesis'],
     'properties': {
@@ -68,7 +69,7 @@ def sha256(obj:Any)->str: return hashlib.sha256((obj if isinstance(obj, str) els
 
 SCHEMA_HASH = sha256(INTENT_SCHEMA)[:16]
 
-# %% ../../nbs/15b_llm_client.ipynb #9e9853ae
+# %% ../../nbs/15b_llm_client.ipynb #f52ec875
 PROMPTS = Path(tradebot.__file__).resolve().parent/'prompts'
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def load_prompt(name:str='decision_v1', # the template's file name without `.md`
         raise FileNotFoundError(f"no prompt template {name!r} at {p}; have: {sorted(f.stem for f in p.parent.glob('*.md'))}")
     return PromptTemplate(name, p.read_text())
 
-# %% ../../nbs/15b_llm_client.ipynb #25ef3dab
+# %% ../../nbs/15b_llm_client.ipynb #ff36f183
 HEADLINE_MAX_CHARS, MAX_HEADLINES, RECENT_MAX = 200, 10, 5
 _CTRL = re.compile(r'[\x00-\x1f\x7f\u2028\u2029]+')
 _TAG = re.compile(r'</?\s*market_data\s*>', re.I)
@@ -121,7 +122,7 @@ def render_messages(ctx:MarketContext, template:PromptTemplate, include_prob:boo
             'Answer with one JSON object: action, conviction, horizon, thesis.')
     return [{'role': 'system', 'content': template.system()}, {'role': 'user', 'content': user}]
 
-# %% ../../nbs/15b_llm_client.ipynb #b91350cd
+# %% ../../nbs/15b_llm_client.ipynb #8765ea01
 MAX_ANSWER_CHARS = 20_000
 _FENCE = re.compile(r'```(?:json)?\s*(\{.*?\})\s*```', re.S)
 
@@ -164,7 +165,7 @@ def parse_intent(content:str|None)->Parsed:
         except ValidationError as e: return Parsed(None, _errors(e), extracted)
     return Parsed(None, errors or ['no JSON object in the answer'])
 
-# %% ../../nbs/15b_llm_client.ipynb #01a567fa
+# %% ../../nbs/15b_llm_client.ipynb #9a637c16
 class LLMConfigError(RuntimeError):
     "The LLM cannot be called as configured (no key, wrong key, unknown model or URL); retrying would not help."
 
@@ -198,6 +199,13 @@ def retry_after(headers)->float|None:
     try: return max(0.0, parsedate_to_datetime(v).timestamp() - time.time())
     except (TypeError, ValueError): return None
 
+_SK = re.compile(r'\b(sk|key|token)[-_][A-Za-z0-9*_\-]{4,}', re.I)
+
+def scrub(text:str, key:SecretStr|None=None)->str:
+    "`text` with the key, and anything shaped like a key (`sk-...`, as providers echo in 401 messages), masked."
+    if key is not None and (k := key.get_secret_value()): text = text.replace(k, '***')
+    return _SK.sub(r'\1-***', text)
+
 KNOWN_PROVIDERS = {'api.openai.com': 'openai', 'api.deepseek.com': 'deepseek', 'openrouter.ai': 'openrouter',
                    'api.together.xyz': 'together', 'api.groq.com': 'groq'}
 
@@ -207,7 +215,7 @@ def provider_name(base_url:str|None)->str:
     if host in ('127.0.0.1', 'localhost', '::1', '0.0.0.0'): return 'local'
     return KNOWN_PROVIDERS.get(host, host)
 
-# %% ../../nbs/15b_llm_client.ipynb #28692f79
+# %% ../../nbs/15b_llm_client.ipynb #6887815a
 _RETRY_STATUS = {408, 409, 429}
 _CONFIG_STATUS = {401, 403, 404}
 
@@ -226,12 +234,22 @@ class LLMClient:
         self.provider, self.caps = provider or provider_name(self.base_url), caps or capabilities(model)
         self.timeout, self.max_retries, self.backoff, self.max_wait, self.sleep = timeout, max_retries, backoff, max_wait, sleep
         self.temperature, self.max_tokens, self.seed = temperature, max_tokens, seed
-        key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
-        if not key:
-            if self.provider != 'local':
-                raise LLMConfigError(f'no API key for {self.base_url}: set TRADEBOT_LLM_API_KEY (or OPENAI_API_KEY)')
-            key = 'no-key'                # local servers ignore it; the SDK needs a non-empty string
-        self._sdk = openai.OpenAI(api_key=key, base_url=self.base_url, timeout=timeout, max_retries=0)
+        self._key = api_key if isinstance(api_key, SecretStr) or api_key is None else SecretStr(api_key)
+        self._client:openai.OpenAI|None = None  # built at the first call: a replay needs no key and no network
+
+    def check_ready(self)->LLMClient:
+        "Raise `LLMConfigError` now, not at the first bar, when a live call could not be made (no key for a remote server)."
+        if not (self._key and self._key.get_secret_value()) and self.provider != 'local':
+            raise LLMConfigError(f'no API key for {self.base_url}: set TRADEBOT_LLM_API_KEY (or OPENAI_API_KEY)')
+        return self
+
+    @property
+    def _sdk(self)->openai.OpenAI:
+        if self._client is None:
+            self.check_ready()
+            key = self._key.get_secret_value() if self._key and self._key.get_secret_value() else 'no-key'  # a local server ignores it; the SDK needs one
+            self._client = openai.OpenAI(api_key=key, base_url=self.base_url, timeout=self.timeout, max_retries=0)
+        return self._client
 
     @classmethod
     def from_settings(cls, settings:Settings|None=None, **kw)->LLMClient:
@@ -274,15 +292,15 @@ class LLMClient:
             t0 = time.perf_counter()
             try: r = self._sdk.chat.completions.create(**kw)
             except openai.APITimeoutError: errors.append(f'timeout after {self.timeout:g} s')
-            except openai.APIConnectionError as e: errors.append(f'connection error: {str(e)[:120]}')
+            except openai.APIConnectionError as e: errors.append(f'connection error: {scrub(str(e), self._key)[:120]}')
             except openai.APIStatusError as e:
-                s, msg = e.status_code, str(getattr(e, 'message', ''))[:160]
+                s, msg = e.status_code, scrub(str(getattr(e, 'message', '')), self._key)[:160]
                 if s in _CONFIG_STATUS:
                     raise LLMConfigError(f'{self.base_url} answered HTTP {s} for model {self.model!r} (check the key, model and URL): {msg}') from None
                 errors.append(f'HTTP {s}: {msg}')
                 if s not in _RETRY_STATUS and s < 500: raise LLMCallFailed(errors, attempt) from None
                 if (ra := retry_after(e.response.headers)) is not None: wait = ra
-            except ValueError as e: errors.append(f'malformed response body: {str(e)[:120]}')
+            except ValueError as e: errors.append(f'malformed response body: {scrub(str(e), self._key)[:120]}')
             else:
                 latency = (time.perf_counter() - t0)*1000
                 ch = (r.choices or [None])[0]
