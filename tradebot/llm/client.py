@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/llm_client.html.md"""
 
 # %% ../../nbs/15b_llm_client.ipynb #1f79f3f5
 from __future__ import annotations
-import hashlib, json, math, re, time, typing
+import functools, hashlib, json, math, re, time, typing
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ __all__ = ['Structured', 'CAPABILITIES', 'INTENT_SCHEMA', 'SCHEMA_HASH', 'PROMPT
            'parse_intent', 'LLMConfigError', 'LLMCallFailed', 'Completion', 'retry_after', 'scrub', 'provider_name',
            'LLMClient']
 
-# %% ../../nbs/15b_llm_client.ipynb #7a7b19fa
+# %% ../../nbs/15b_llm_client.ipynb #5e2d6b27
 Structured = Literal['json_schema', 'tools', 'json_object', 'text']
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def capabilities(model:str, # exact model id; an OpenRouter-style 'vendor/model'
     hits = [k for k in (table or CAPABILITIES) if name.startswith(k)]
     return (table or CAPABILITIES)[max(hits, key=len)] if hits else ModelCaps()
 
-# %% ../../nbs/15b_llm_client.ipynb #f86eeac4
+# %% ../../nbs/15b_llm_client.ipynb #8c153271
 INTENT_SCHEMA:dict = {
     'type': 'object', 'additionalProperties': False, 'required': ['action', 'conviction', 'horizon', 'thesis'],
     'properties': {
@@ -69,7 +69,7 @@ def sha256(obj:Any)->str: return hashlib.sha256((obj if isinstance(obj, str) els
 
 SCHEMA_HASH = sha256(INTENT_SCHEMA)[:16]
 
-# %% ../../nbs/15b_llm_client.ipynb #f52ec875
+# %% ../../nbs/15b_llm_client.ipynb #7beebd1d
 PROMPTS = Path(tradebot.__file__).resolve().parent/'prompts'
 
 @dataclass(frozen=True)
@@ -79,7 +79,11 @@ class PromptTemplate:
     text:str
     @property
     def version(self)->str: return f'{self.name}@{sha256(self.text)[:12]}'
-    def system(self, schema:dict=INTENT_SCHEMA)->str: return self.text.replace('{{schema}}', json.dumps(schema, indent=1))
+    def system(self, schema:dict|None=None)->str:
+        "The system message: the text with the output schema filled in."
+        return self._system if schema is None else self.text.replace('{{schema}}', json.dumps(schema, indent=1))
+    @functools.cached_property
+    def _system(self)->str: return self.text.replace('{{schema}}', json.dumps(INTENT_SCHEMA, indent=1))
 
 def load_prompt(name:str='decision_v1', # the template's file name without `.md`
                 folder:Path|None=None)->PromptTemplate:
@@ -89,7 +93,7 @@ def load_prompt(name:str='decision_v1', # the template's file name without `.md`
         raise FileNotFoundError(f"no prompt template {name!r} at {p}; have: {sorted(f.stem for f in p.parent.glob('*.md'))}")
     return PromptTemplate(name, p.read_text())
 
-# %% ../../nbs/15b_llm_client.ipynb #ff36f183
+# %% ../../nbs/15b_llm_client.ipynb #a31a5891
 HEADLINE_MAX_CHARS, MAX_HEADLINES, RECENT_MAX = 200, 10, 5
 _CTRL = re.compile(r'[\x00-\x1f\x7f\u2028\u2029]+')
 _TAG = re.compile(r'</?\s*market_data\s*>', re.I)
@@ -122,7 +126,7 @@ def render_messages(ctx:MarketContext, template:PromptTemplate, include_prob:boo
             'Answer with one JSON object: action, conviction, horizon, thesis.')
     return [{'role': 'system', 'content': template.system()}, {'role': 'user', 'content': user}]
 
-# %% ../../nbs/15b_llm_client.ipynb #8765ea01
+# %% ../../nbs/15b_llm_client.ipynb #5a539578
 MAX_ANSWER_CHARS = 20_000
 _FENCE = re.compile(r'```(?:json)?\s*(\{.*?\})\s*```', re.S)
 
@@ -165,7 +169,7 @@ def parse_intent(content:str|None)->Parsed:
         except ValidationError as e: return Parsed(None, _errors(e), extracted)
     return Parsed(None, errors or ['no JSON object in the answer'])
 
-# %% ../../nbs/15b_llm_client.ipynb #9a637c16
+# %% ../../nbs/15b_llm_client.ipynb #f2ad1665
 class LLMConfigError(RuntimeError):
     "The LLM cannot be called as configured (no key, wrong key, unknown model or URL); retrying would not help."
 
@@ -215,7 +219,7 @@ def provider_name(base_url:str|None)->str:
     if host in ('127.0.0.1', 'localhost', '::1', '0.0.0.0'): return 'local'
     return KNOWN_PROVIDERS.get(host, host)
 
-# %% ../../nbs/15b_llm_client.ipynb #6887815a
+# %% ../../nbs/15b_llm_client.ipynb #b09fecaa
 _RETRY_STATUS = {408, 409, 429}
 _CONFIG_STATUS = {401, 403, 404}
 

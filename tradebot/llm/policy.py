@@ -16,7 +16,9 @@ from .record import CostLedger, LLMRecord, Mode, RecordKey, RecordMissing, appro
 # %% auto #0
 __all__ = ['LLMPolicy']
 
-# %% ../../nbs/15d_llm_policy.ipynb #37477875
+# %% ../../nbs/15d_llm_policy.ipynb #270786c6
+def _add(a:float|None, b:float|None)->float|None: return None if a is None and b is None else (a or 0) + (b or 0)
+
 class LLMPolicy:
     "A decision `Policy` backed by an LLM through `LLMClient`, with record/replay and a cost ledger."
     def __init__(self, client:LLMClient,                       # the model to call (replay modes only read its model id, provider and decoding)
@@ -27,8 +29,11 @@ class LLMPolicy:
                  name:str='llm', role:str='decision',
                  include_prob:bool=True,                        # False: the model's probability is left out of the context
                  max_failures:int=3,                            # consecutive failures that switch to safe mode
+                 invalid_retries:int=1,                         # ask again this often when an answer does not validate
                  transform:Callable[[MarketContext], MarketContext]|None=None): # e.g. an `Anonymiser` for the twin run
         if max_failures < 1: raise ValueError(f'max_failures must be >= 1, got {max_failures}')
+        if invalid_retries < 0: raise ValueError(f'invalid_retries must be >= 0, got {invalid_retries}')
+        self.invalid_retries = invalid_retries
         self.client, self.name, self.role, self.include_prob, self.max_failures, self.transform = client, name, role, include_prob, max_failures, transform
         self.record = record if isinstance(record, LLMRecord) or record is None and mode == 'live' else LLMRecord(record, mode)
         if self.record is not None and self.record.mode != mode:
@@ -49,19 +54,24 @@ class LLMPolicy:
     def _call(self, key:RecordKey, msgs:list[dict], ctx:MarketContext)->dict:
         c = self.client
         self.ledger.check(c.model, approx_tokens(msgs), c.max_tokens, c.provider)   # may raise BudgetExceeded: nothing called
-        try: comp = c.complete(msgs)
-        except LLMCallFailed as e:
-            entry = {'status': 'failed', 'raw': None, 'intent': None, 'errors': e.errors, 'extracted': False, 'attempts': e.attempts,
-                     'prompt_tokens': None, 'completion_tokens': None, 'cost_usd': None, 'latency_ms': None, 'model_reported': None}
-        else:
+        entry:dict = {'status': 'failed', 'raw': None, 'intent': None, 'errors': [], 'extracted': False, 'attempts': 0,
+                      'prompt_tokens': None, 'completion_tokens': None, 'cost_usd': None, 'latency_ms': None, 'model_reported': None}
+        for ask in range(self.invalid_retries + 1):
+            if ask: self.ledger.check(c.model, approx_tokens(msgs), c.max_tokens, c.provider)
+            try: comp = c.complete(msgs)
+            except LLMCallFailed as e:
+                entry['errors'] += e.errors; entry['attempts'] += e.attempts; entry['status'] = 'failed'; break
             p = parse_intent(comp.content)
-            entry = {'status': 'ok' if p.intent else 'invalid', 'raw': comp.content,
-                     'intent': p.intent.model_dump() if p.intent else None, 'errors': comp.errors + p.errors,
-                     'extracted': p.extracted, 'attempts': comp.attempts, 'prompt_tokens': comp.prompt_tokens,
-                     'completion_tokens': comp.completion_tokens, 'latency_ms': round(comp.latency_ms, 3), 'model_reported': comp.model,
-                     'cost_usd': self.ledger.cost(c.model, comp.prompt_tokens, comp.completion_tokens, c.provider)}
+            cost = self.ledger.cost(c.model, comp.prompt_tokens, comp.completion_tokens, c.provider)
+            self.ledger.charge(self.role, c.model, comp.prompt_tokens, comp.completion_tokens, 'live', c.provider, cost)
+            entry.update(status='ok' if p.intent else 'invalid', raw=comp.content, intent=p.intent.model_dump() if p.intent else None,
+                         extracted=p.extracted, model_reported=comp.model, latency_ms=round(comp.latency_ms, 3),
+                         prompt_tokens=_add(entry['prompt_tokens'], comp.prompt_tokens),
+                         completion_tokens=_add(entry['completion_tokens'], comp.completion_tokens),
+                         cost_usd=_add(entry['cost_usd'], cost))
+            entry['errors'] += comp.errors + p.errors; entry['attempts'] += comp.attempts
+            if p.intent: break
         entry.update(time=ctx.time.isoformat(), user=msgs[-1]['content'])
-        self.ledger.charge(self.role, c.model, entry['prompt_tokens'], entry['completion_tokens'], 'live', c.provider, entry['cost_usd'])
         return self.record.append(key, entry) if self.record is not None else {**entry, 'key': key.id}
 
     def decide(self, ctx:MarketContext)->PolicyResult:
