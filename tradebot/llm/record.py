@@ -17,7 +17,7 @@ from .client import SCHEMA_HASH, canonical, sha256
 __all__ = ['Mode', 'MODES', 'PRICES_AS_OF', 'PRICES', 'RecordKey', 'record_key', 'RecordMissing', 'LLMRecord', 'Price',
            'price_for', 'approx_tokens', 'BudgetExceeded', 'CostLedger']
 
-# %% ../../nbs/15c_llm_record.ipynb #6802ef4d
+# %% ../../nbs/15c_llm_record.ipynb #2504466e
 Mode = Literal['live', 'record', 'replay-strict', 'replay-or-abstain']
 MODES:tuple[str, ...] = ('live', 'record', 'replay-strict', 'replay-or-abstain')
 
@@ -39,7 +39,7 @@ def record_key(role:str, provider:str, model:str, template:str, messages:list[di
     "The key of one call."
     return RecordKey(role, provider, model, template, sha256(messages), canonical(decoding))
 
-# %% ../../nbs/15c_llm_record.ipynb #42f4372f
+# %% ../../nbs/15c_llm_record.ipynb #1e053d4a
 class RecordMissing(KeyError):
     "`replay-strict` found no recorded answer for a key."
     def __str__(self): return self.args[0] if self.args else 'no record'
@@ -81,7 +81,7 @@ class LLMRecord:
         "The record as a table, one row a call."
         return pd.DataFrame([{k: v for k, v in e.items() if k != 'key_fields'} for e in self._by_key.values()])
 
-# %% ../../nbs/15c_llm_record.ipynb #61370bc0
+# %% ../../nbs/15c_llm_record.ipynb #be427837
 @dataclass(frozen=True)
 class Price:
     "USD per million tokens."
@@ -109,7 +109,7 @@ def approx_tokens(messages:list[dict])->int:
     "A rough prompt size before a call: four characters a token."
     return sum(len(str(m.get('content') or '')) for m in messages)//4 + 1
 
-# %% ../../nbs/15c_llm_record.ipynb #996cffb8
+# %% ../../nbs/15c_llm_record.ipynb #998045c4
 class BudgetExceeded(RuntimeError):
     "The next LLM call could take live spending past the run's budget; nothing was called."
     def __init__(self, spent_usd:float, next_usd:float, budget_usd:float, calls:int):
@@ -123,6 +123,7 @@ class CostLedger:
         if budget_usd is not None and not (math.isfinite(budget_usd) and budget_usd >= 0):
             raise ValueError(f'budget_usd must be a finite amount >= 0, got {budget_usd}')
         self.prices, self.budget_usd, self.rows = prices or PRICES, budget_usd, []
+        self.spent_usd, self.live_calls = 0.0, 0       # running totals of live spending: check() stays O(1)
 
     def cost(self, model:str, prompt_tokens:int|None, completion_tokens:int|None, provider:str='')->float|None:
         "USD for one call; None when the price or the usage is unknown."
@@ -130,16 +131,13 @@ class CostLedger:
         if p is None or prompt_tokens is None or completion_tokens is None: return None
         return round((prompt_tokens*p.input + completion_tokens*p.output)/1e6, 10)
 
-    @property
-    def spent_usd(self)->float: return sum(r['cost_usd'] or 0.0 for r in self.rows if r['source'] == 'live')
-
     def check(self, model:str, prompt_tokens:int, max_tokens:int, provider:str=''):
         "Raise `BudgetExceeded` if a call of this size could take live spending past the budget."
         if self.budget_usd is None: return
         worst = self.cost(model, prompt_tokens, max_tokens, provider)
         if worst is None: raise ValueError(f'no price for model {model!r}: pass prices= to the ledger, or run without a budget')
         if self.spent_usd + worst > self.budget_usd:
-            raise BudgetExceeded(self.spent_usd, worst, self.budget_usd, sum(r['source'] == 'live' for r in self.rows))
+            raise BudgetExceeded(self.spent_usd, worst, self.budget_usd, self.live_calls)
 
     def charge(self, agent:str, model:str, prompt_tokens:int|None, completion_tokens:int|None,
                source:str='live', provider:str='', cost_usd:float|None=None)->float|None:
@@ -147,6 +145,7 @@ class CostLedger:
         c = self.cost(model, prompt_tokens, completion_tokens, provider) if cost_usd is None else cost_usd
         self.rows.append({'agent': agent, 'model': model, 'source': source, 'prompt_tokens': prompt_tokens,
                           'completion_tokens': completion_tokens, 'cost_usd': c})
+        if source == 'live': self.spent_usd, self.live_calls = self.spent_usd + (c or 0.0), self.live_calls + 1
         return c
 
     def summary(self)->pd.DataFrame:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 # %% auto #0
 __all__ = ['Reply', 'completion_body', 'market_data', 'StandIn', 'ChatServer']
 
-# %% ../../nbs/15a_llm_server.ipynb #3079f17b
+# %% ../../nbs/15a_llm_server.ipynb #13c1d731
 @dataclass
 class Reply:
     "One scripted answer of `ChatServer`."
@@ -25,7 +25,7 @@ class Reply:
     delay:float = 0.0                  # seconds to wait before answering (a hang, when longer than the client's timeout)
     body:bytes|None = None             # a raw response body, sent as is (malformed JSON, an error object)
 
-# %% ../../nbs/15a_llm_server.ipynb #bfba8b6e
+# %% ../../nbs/15a_llm_server.ipynb #76773ae8
 def _tokens(text:str)->int: return len(text)//4 + 1   # a deterministic stand-in for a tokenizer
 
 def completion_body(content:str, model:str, request:dict, n:int=0)->dict:
@@ -42,7 +42,7 @@ def completion_body(content:str, model:str, request:dict, n:int=0)->dict:
             'choices': [{'index': 0, 'message': msg, 'finish_reason': finish}],
             'usage': {'prompt_tokens': prompt, 'completion_tokens': _tokens(content), 'total_tokens': prompt + _tokens(content)}}
 
-# %% ../../nbs/15a_llm_server.ipynb #4ceec3b0
+# %% ../../nbs/15a_llm_server.ipynb #237cbabe
 def market_data(request:dict)->dict:
     "The market-data JSON object in the last user message of a chat request (the first `{` on)."
     user = [m for m in request.get('messages', []) if m.get('role') == 'user']
@@ -69,16 +69,17 @@ class StandIn:
         return json.dumps({'action': a, 'conviction': round(c, 4), 'horizon': self.horizon,
                            'thesis': f'stand-in rule: prob_up={p} vs [{self.lo}, {self.hi}]'})
 
-# %% ../../nbs/15a_llm_server.ipynb #d283d93f
+# %% ../../nbs/15a_llm_server.ipynb #6562eb5c
 class ChatServer:
     "An OpenAI-compatible `POST /v1/chat/completions` on 127.0.0.1 in a background thread: scripted `Reply`s first, then `responder`."
     def __init__(self, responder:Callable[[dict], str]|None=None, # request body -> assistant content (default: `StandIn()`)
-                 model:str='tradebot-standin-v1'):                  # the model id the server reports
+                 model:str='tradebot-standin-v1',                   # the model id the server reports
+                 port:int=0):                                       # 0: any free port
         self.responder, self.model = responder or StandIn(), model
         self.replies:deque[Reply] = deque()
         self.requests:list[dict] = []      # what arrived: {'headers', 'body'}; in memory only, for tests to inspect
         self._stop, self._lock, self._n = threading.Event(), threading.Lock(), 0
-        self._httpd = ThreadingHTTPServer(('127.0.0.1', 0), self._handler())
+        self._httpd = ThreadingHTTPServer(('127.0.0.1', port), self._handler())
         self._httpd.daemon_threads, self._httpd.block_on_close = True, False  # stop() does not wait for handlers still sleeping
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name='tradebot-chat-server', daemon=True)
 
