@@ -16,7 +16,7 @@ from .record import CostLedger, LLMRecord, Mode, RecordKey, RecordMissing, appro
 # %% auto #0
 __all__ = ['LLMPolicy']
 
-# %% ../../nbs/15d_llm_policy.ipynb #270786c6
+# %% ../../nbs/15d_llm_policy.ipynb #f82c9b6d
 def _add(a:float|None, b:float|None)->float|None: return None if a is None and b is None else (a or 0) + (b or 0)
 
 class LLMPolicy:
@@ -50,6 +50,13 @@ class LLMPolicy:
         msgs = render_messages(self.transform(ctx) if self.transform else ctx, self.template, self.include_prob)
         c = self.client
         return record_key(self.role, c.provider, c.model, self.template.version, msgs, c.decoding), msgs
+
+    def estimate(self, ctx:MarketContext, # a typical context of the run (e.g. its first bar)
+                 n_calls:int,             # decisions in the run (bars x calls a bar)
+                 answer_tokens:int=80)->dict:
+        "Tokens and USD the run would cost live, from the size of `ctx`'s prompt, before it starts; and whether the budget covers it."
+        c = self.client
+        return self.ledger.estimate(n_calls, c.model, approx_tokens(self.key(ctx)[1]), answer_tokens, c.provider)
 
     def _call(self, key:RecordKey, msgs:list[dict], ctx:MarketContext)->dict:
         c = self.client
