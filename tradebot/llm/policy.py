@@ -8,15 +8,17 @@ Docs: https://tradebot.github.io/tradebot/llm_policy.html.md"""
 from __future__ import annotations
 from pathlib import Path
 from typing import Callable
+import pandas as pd
 from pydantic import ValidationError
+from ..config import Settings, get_settings
 from ..agents.messages import Intent, MarketContext, PolicyResult
 from .client import LLMCallFailed, LLMClient, PromptTemplate, load_prompt, parse_intent, render_messages
 from .record import CostLedger, LLMRecord, Mode, RecordKey, RecordMissing, approx_tokens, record_key
 
 # %% auto #0
-__all__ = ['LLMPolicy']
+__all__ = ['LLMPolicy', 'llm_policy']
 
-# %% ../../nbs/15d_llm_policy.ipynb #f82c9b6d
+# %% ../../nbs/15d_llm_policy.ipynb #2f09ed21
 def _add(a:float|None, b:float|None)->float|None: return None if a is None and b is None else (a or 0) + (b or 0)
 
 class LLMPolicy:
@@ -57,6 +59,19 @@ class LLMPolicy:
         "Tokens and USD the run would cost live, from the size of `ctx`'s prompt, before it starts; and whether the budget covers it."
         c = self.client
         return self.ledger.estimate(n_calls, c.model, approx_tokens(self.key(ctx)[1]), answer_tokens, c.provider)
+
+    def restore(self, times:list, probs:list|None=None, closes:list|None=None):
+        "Resume after the bars `times` (the loop calls this on --resume): the consecutive failures as the record has them."
+        if self.record is None: return
+        last = {}
+        for e in self.record._by_key.values():
+            if e.get('key_fields', {}).get('role', self.role) == self.role: last[e.get('time')] = e
+        n = 0
+        for t in reversed(list(times)):
+            e = last.get(pd.Timestamp(t).isoformat())
+            if e is None or e.get('intent') is not None: break
+            n += 1
+        self.failures = n
 
     def _call(self, key:RecordKey, msgs:list[dict], ctx:MarketContext)->dict:
         c = self.client
@@ -108,3 +123,20 @@ class LLMPolicy:
         if self.failures >= self.max_failures:
             return PolicyResult(status='safe_mode', reason=f'safe mode: {self.failures} LLM failures in a row; last: {why}'[:300], trace=trace)
         return PolicyResult(status='abstain', reason=f'LLM abstained: {why}'[:300], trace=trace)
+
+# %% ../../nbs/15d_llm_policy.ipynb #ea7debd0
+def llm_policy(out:Path|str|None=None,         # the run folder; the record defaults to <out>/llm_record.jsonl
+               mode:Mode='live', model:str|None=None, base_url:str|None=None,
+               record:Path|str|None=None,        # another run's record to replay
+               budget_usd:float|None=None,       # hard budget on live spending
+               include_prob:bool=True, template:str='decision_v1', max_failures:int=3,
+               settings:Settings|None=None,
+               rule=None,                        # passed by the loop to every policy; the LLM policy has no rule
+               **client_kw)->LLMPolicy:          # more LLMClient options: timeout, max_retries, temperature, max_tokens, seed ...
+    "An `LLMPolicy` configured the way `tradebot paper --policy llm --llm-*` asks."
+    s = settings or get_settings()
+    client = LLMClient.from_settings(s, **{k: v for k, v in dict(model=model, base_url=base_url).items() if v is not None}, **client_kw)
+    rec = record if record is not None else (Path(out)/'llm_record.jsonl' if out is not None else None)
+    return LLMPolicy(client, mode=mode, record=None if mode == 'live' and record is None else rec, ledger=CostLedger(budget_usd=budget_usd),
+                     template=template, include_prob=include_prob, max_failures=max_failures,
+                     name='llm' if include_prob else 'llm_no_prob')
