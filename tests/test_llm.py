@@ -134,7 +134,7 @@ def test_policy_only_valid_intent_or_abstain(seq, headlines):
             assert r.intent is None and r.target is None and r.trace['errors'] and r.reason
             assert r.status == ('safe_mode' if fails >= 3 else 'abstain')
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(answers)
 def test_over_http_only_valid_intent_or_abstain(server, a):
     "The same property end to end: the answer crosses the socket as the server's message content."
