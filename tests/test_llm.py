@@ -142,3 +142,30 @@ def test_over_http_only_valid_intent_or_abstain(server, a):
     r = LLMPolicy(LLMClient('tradebot-standin-v1', base_url=server.base_url, max_retries=0)).decide(ctx())
     if r.status == 'ok': valid_ok(r)
     else: assert r.status == 'abstain' and r.intent is None and r.trace['errors']
+
+# --- with the trading loop (issue 11): record a paper run against the stand-in, replay it strictly, byte for byte ---
+@pytest.mark.slow
+def test_paper_record_then_replay_strict_identical(tmp_path):
+    "A paper run recorded live against the local stand-in, then replayed twice with replay-strict and no server, writes identical decision logs."
+    loop = pytest.importorskip('tradebot.agents.loop', reason='the trading loop (issue 11) is not in this checkout')
+    from tradebot.config import Settings
+    from tradebot.llm.policy import llm_policy
+    from tradebot.train import train_model
+    from tradebot.config import project_root
+    data, model = str(project_root()/'tests'/'data'/'btcusdt_1h_2025.csv.gz'), tmp_path/'model'
+    train_model(data, 'logistic', model, horizon=12, oof_folds=0)
+    runs = {}
+    with ChatServer() as srv:
+        s = Settings(llm_base_url=srv.base_url, llm_model='tradebot-standin-v1')
+        pol = llm_policy(tmp_path/'rec'/'run', mode='record', settings=s)
+        loop.run_paper(data, model, tmp_path/'rec'/'run', policy=pol, start='2025-09-10', progress=False)
+        n_calls = len(srv.requests)
+    rec = tmp_path/'rec'/'run'/'llm_record.jsonl'
+    for k in ('a', 'b'):   # no server now; same run-folder name so the loop's order ids match
+        pol = llm_policy(mode='replay-strict', record=rec, settings=Settings(llm_model='tradebot-standin-v1', llm_base_url='http://127.0.0.1:1/v1'))
+        loop.run_paper(data, model, tmp_path/k/'run', policy=pol, start='2025-09-10', progress=False)
+    logs = [(tmp_path/k/'run'/'decisions.jsonl').read_bytes() for k in ('rec', 'a', 'b')]
+    assert logs[0] == logs[1] == logs[2]
+    bars = [json.loads(l) for l in logs[0].decode().splitlines() if json.loads(l)['kind'] == 'bar']
+    assert n_calls >= len(bars) > 100 and {b['policy']['status'] for b in bars} == {'ok'}
+    assert all(b['policy']['trace']['record_key'] for b in bars)
