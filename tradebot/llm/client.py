@@ -24,7 +24,7 @@ __all__ = ['Structured', 'CAPABILITIES', 'INTENT_SCHEMA', 'SCHEMA_HASH', 'PROMPT
            'parse_intent', 'LLMConfigError', 'LLMCallFailed', 'Completion', 'retry_after', 'scrub', 'provider_name',
            'LLMClient']
 
-# %% ../../nbs/15b_llm_client.ipynb #ee148c50
+# %% ../../nbs/15b_llm_client.ipynb #f74a0124
 Structured = Literal['json_schema', 'tools', 'json_object', 'text']
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def capabilities(model:str, # exact model id; an OpenRouter-style 'vendor/model'
     hits = [k for k in (table or CAPABILITIES) if name.startswith(k)]
     return (table or CAPABILITIES)[max(hits, key=len)] if hits else ModelCaps()
 
-# %% ../../nbs/15b_llm_client.ipynb #e5391db3
+# %% ../../nbs/15b_llm_client.ipynb #44368e4f
 INTENT_SCHEMA:dict = {
     'type': 'object', 'additionalProperties': False, 'required': ['action', 'conviction', 'horizon', 'thesis'],
     'properties': {
@@ -69,7 +69,7 @@ def sha256(obj:Any)->str: return hashlib.sha256((obj if isinstance(obj, str) els
 
 SCHEMA_HASH = sha256(INTENT_SCHEMA)[:16]
 
-# %% ../../nbs/15b_llm_client.ipynb #c583ce2f
+# %% ../../nbs/15b_llm_client.ipynb #86434ab8
 PROMPTS = Path(tradebot.__file__).resolve().parent/'prompts'
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def load_prompt(name:str='decision_v1', # the template's file name without `.md`
         raise FileNotFoundError(f"no prompt template {name!r} at {p}; have: {sorted(f.stem for f in p.parent.glob('*.md'))}")
     return PromptTemplate(name, p.read_text())
 
-# %% ../../nbs/15b_llm_client.ipynb #0a9285be
+# %% ../../nbs/15b_llm_client.ipynb #e58a54ff
 HEADLINE_MAX_CHARS, MAX_HEADLINES, RECENT_MAX = 200, 10, 5
 _CTRL = re.compile(r'[\x00-\x1f\x7f\u2028\u2029]+')
 _TAG = re.compile(r'</?\s*market_data\s*>', re.I)
@@ -126,7 +126,7 @@ def render_messages(ctx:MarketContext, template:PromptTemplate, include_prob:boo
             'Answer with one JSON object: action, conviction, horizon, thesis.')
     return [{'role': 'system', 'content': template.system()}, {'role': 'user', 'content': user}]
 
-# %% ../../nbs/15b_llm_client.ipynb #ea986431
+# %% ../../nbs/15b_llm_client.ipynb #a9849827
 MAX_ANSWER_CHARS = 20_000
 _FENCE = re.compile(r'```(?:json)?\s*(\{.*?\})\s*```', re.S)
 
@@ -165,11 +165,11 @@ def parse_intent(content:str|None)->Parsed:
                 continue
         if not isinstance(obj, dict):
             errors.append(f'JSON is a {type(obj).__name__}, not an object'); continue
-        try: return Parsed(Intent.model_validate(obj), [], extracted)
+        try: return Parsed(Intent.model_validate(obj, strict=True), [], extracted)
         except ValidationError as e: return Parsed(None, _errors(e), extracted)
     return Parsed(None, errors or ['no JSON object in the answer'])
 
-# %% ../../nbs/15b_llm_client.ipynb #6b42cc95
+# %% ../../nbs/15b_llm_client.ipynb #6c13dabe
 class LLMConfigError(RuntimeError):
     "The LLM cannot be called as configured (no key, wrong key, unknown model or URL); retrying would not help."
 
@@ -219,7 +219,7 @@ def provider_name(base_url:str|None)->str:
     if host in ('127.0.0.1', 'localhost', '::1', '0.0.0.0'): return 'local'
     return KNOWN_PROVIDERS.get(host, host)
 
-# %% ../../nbs/15b_llm_client.ipynb #c91e2627
+# %% ../../nbs/15b_llm_client.ipynb #9588e6e4
 _RETRY_STATUS = {408, 409, 429}
 _CONFIG_STATUS = {401, 403, 404}
 

@@ -13,12 +13,12 @@ from pydantic import ValidationError
 from ..config import Settings, get_settings
 from ..agents.messages import Intent, MarketContext, PolicyResult
 from .client import LLMCallFailed, LLMClient, PromptTemplate, load_prompt, parse_intent, render_messages
-from .record import CostLedger, LLMRecord, Mode, RecordKey, RecordMissing, approx_tokens, record_key
+from .record import BudgetExceeded, CostLedger, LLMRecord, Mode, RecordKey, RecordMissing, approx_tokens, record_key
 
 # %% auto #0
 __all__ = ['LLMPolicy', 'llm_policy']
 
-# %% ../../nbs/15d_llm_policy.ipynb #2f09ed21
+# %% ../../nbs/15d_llm_policy.ipynb #93603d01
 def _add(a:float|None, b:float|None)->float|None: return None if a is None and b is None else (a or 0) + (b or 0)
 
 class LLMPolicy:
@@ -79,7 +79,10 @@ class LLMPolicy:
         entry:dict = {'status': 'failed', 'raw': None, 'intent': None, 'errors': [], 'extracted': False, 'attempts': 0,
                       'prompt_tokens': None, 'completion_tokens': None, 'cost_usd': None, 'latency_ms': None, 'model_reported': None}
         for ask in range(self.invalid_retries + 1):
-            if ask: self.ledger.check(c.model, approx_tokens(msgs), c.max_tokens, c.provider)
+            if ask:
+                try: self.ledger.check(c.model, approx_tokens(msgs), c.max_tokens, c.provider)
+                except BudgetExceeded:   # keep what was paid for: record this answer; the next bar's check stops the run
+                    entry['errors'].append('not asked again: the budget would be passed'); break
             try: comp = c.complete(msgs)
             except LLMCallFailed as e:
                 entry['errors'] += e.errors; entry['attempts'] += e.attempts; entry['status'] = 'failed'; break
@@ -124,7 +127,7 @@ class LLMPolicy:
             return PolicyResult(status='safe_mode', reason=f'safe mode: {self.failures} LLM failures in a row; last: {why}'[:300], trace=trace)
         return PolicyResult(status='abstain', reason=f'LLM abstained: {why}'[:300], trace=trace)
 
-# %% ../../nbs/15d_llm_policy.ipynb #ea7debd0
+# %% ../../nbs/15d_llm_policy.ipynb #87f3c62b
 def llm_policy(out:Path|str|None=None,         # the run folder; the record defaults to <out>/llm_record.jsonl
                mode:Mode='live', model:str|None=None, base_url:str|None=None,
                record:Path|str|None=None,        # another run's record to replay
