@@ -169,3 +169,19 @@ def test_paper_record_then_replay_strict_identical(tmp_path):
     bars = [json.loads(l) for l in logs[0].decode().splitlines() if json.loads(l)['kind'] == 'bar']
     assert n_calls >= len(bars) > 100 and {b['policy']['status'] for b in bars} == {'ok'}
     assert all(b['policy']['trace']['record_key'] for b in bars)
+
+# --- with the risk agent (issue 11): whatever the LLM answers, the audited target stays inside the limits ---
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(answers, min_size=1, max_size=6), st.floats(0.05, 2.0), st.floats(-1, 1))
+def test_llm_answers_never_breach_risk_limits(seq, max_position, start):
+    "The loop's path from an LLM answer to an order (size by code, then the risk audit) never leaves the limits, whatever the answer."
+    risk = pytest.importorskip('tradebot.risk', reason='the risk agent (issue 11) is not in this checkout')
+    core = pytest.importorskip('tradebot.agents.core', reason='the trading loop (issue 11) is not in this checkout')
+    lim = risk.RiskLimits(max_position=min(max_position, 1.0), max_leverage=1.0)
+    aud, cur = risk.RiskAuditor(lim), max(-lim.max_position, min(lim.max_position, start))
+    pol = LLMPolicy(Canned(seq), max_failures=2, invalid_retries=0)
+    for i in range(len(seq)):
+        r = pol.decide(ctx(i, headlines=[INJECTION]))
+        proposed = 0.0 if r.status == 'safe_mode' else cur if r.status == 'abstain' else core.intent_to_target(r.intent, cur, lim.max_position)
+        cur = aud.audit(proposed, cur).target
+        assert abs(cur) <= lim.max_position + 1e-12 and (r.status != 'safe_mode' or cur == 0.0)

@@ -18,7 +18,7 @@ from .record import BudgetExceeded, CostLedger, LLMRecord, Mode, RecordKey, Reco
 # %% auto #0
 __all__ = ['LLMPolicy', 'llm_policy']
 
-# %% ../../nbs/15d_llm_policy.ipynb #93603d01
+# %% ../../nbs/15d_llm_policy.ipynb #c0dd7930
 def _add(a:float|None, b:float|None)->float|None: return None if a is None and b is None else (a or 0) + (b or 0)
 
 class LLMPolicy:
@@ -64,7 +64,7 @@ class LLMPolicy:
         "Resume after the bars `times` (the loop calls this on --resume): the consecutive failures as the record has them."
         if self.record is None: return
         last = {}
-        for e in self.record._by_key.values():
+        for e in self.record.entries():
             if e.get('key_fields', {}).get('role', self.role) == self.role: last[e.get('time')] = e
         n = 0
         for t in reversed(list(times)):
@@ -127,7 +127,7 @@ class LLMPolicy:
             return PolicyResult(status='safe_mode', reason=f'safe mode: {self.failures} LLM failures in a row; last: {why}'[:300], trace=trace)
         return PolicyResult(status='abstain', reason=f'LLM abstained: {why}'[:300], trace=trace)
 
-# %% ../../nbs/15d_llm_policy.ipynb #87f3c62b
+# %% ../../nbs/15d_llm_policy.ipynb #61693a79
 def llm_policy(out:Path|str|None=None,         # the run folder; the record defaults to <out>/llm_record.jsonl
                mode:Mode='live', model:str|None=None, base_url:str|None=None,
                record:Path|str|None=None,        # another run's record to replay

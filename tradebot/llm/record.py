@@ -17,7 +17,7 @@ from .client import SCHEMA_HASH, canonical, sha256
 __all__ = ['Mode', 'MODES', 'PRICES_AS_OF', 'PRICES', 'RecordKey', 'record_key', 'RecordMissing', 'LLMRecord', 'Price',
            'price_for', 'approx_tokens', 'BudgetExceeded', 'CostLedger']
 
-# %% ../../nbs/15c_llm_record.ipynb #2504466e
+# %% ../../nbs/15c_llm_record.ipynb #07dd930a
 Mode = Literal['live', 'record', 'replay-strict', 'replay-or-abstain']
 MODES:tuple[str, ...] = ('live', 'record', 'replay-strict', 'replay-or-abstain')
 
@@ -39,7 +39,7 @@ def record_key(role:str, provider:str, model:str, template:str, messages:list[di
     "The key of one call."
     return RecordKey(role, provider, model, template, sha256(messages), canonical(decoding))
 
-# %% ../../nbs/15c_llm_record.ipynb #1e053d4a
+# %% ../../nbs/15c_llm_record.ipynb #9878720e
 class RecordMissing(KeyError):
     "`replay-strict` found no recorded answer for a key."
     def __str__(self): return self.args[0] if self.args else 'no record'
@@ -77,11 +77,15 @@ class LLMRecord:
             self._by_key.setdefault(key.id, e)
         return e
 
+    def entries(self)->list[dict]:
+        "Every recorded call, in the order recorded."
+        return list(self._by_key.values())
+
     def frame(self)->pd.DataFrame:
         "The record as a table, one row a call."
-        return pd.DataFrame([{k: v for k, v in e.items() if k != 'key_fields'} for e in self._by_key.values()])
+        return pd.DataFrame([{k: v for k, v in e.items() if k != 'key_fields'} for e in self.entries()])
 
-# %% ../../nbs/15c_llm_record.ipynb #be427837
+# %% ../../nbs/15c_llm_record.ipynb #74534584
 @dataclass(frozen=True)
 class Price:
     "USD per million tokens."
@@ -109,7 +113,7 @@ def approx_tokens(messages:list[dict])->int:
     "A rough prompt size before a call: four characters a token."
     return sum(len(str(m.get('content') or '')) for m in messages)//4 + 1
 
-# %% ../../nbs/15c_llm_record.ipynb #998045c4
+# %% ../../nbs/15c_llm_record.ipynb #c6b7679a
 class BudgetExceeded(RuntimeError):
     "The next LLM call could take live spending past the run's budget; nothing was called."
     def __init__(self, spent_usd:float, next_usd:float, budget_usd:float, calls:int):

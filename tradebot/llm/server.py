@@ -15,7 +15,7 @@ from typing import Any, Callable
 # %% auto #0
 __all__ = ['Reply', 'completion_body', 'market_data', 'StandIn', 'ChatServer']
 
-# %% ../../nbs/15a_llm_server.ipynb #13c1d731
+# %% ../../nbs/15a_llm_server.ipynb #2b1149de
 @dataclass
 class Reply:
     "One scripted answer of `ChatServer`."
@@ -25,7 +25,7 @@ class Reply:
     delay:float = 0.0                  # seconds to wait before answering (a hang, when longer than the client's timeout)
     body:bytes|None = None             # a raw response body, sent as is (malformed JSON, an error object)
 
-# %% ../../nbs/15a_llm_server.ipynb #76773ae8
+# %% ../../nbs/15a_llm_server.ipynb #ac97de54
 def _tokens(text:str)->int: return len(text)//4 + 1   # a deterministic stand-in for a tokenizer
 
 def completion_body(content:str, model:str, request:dict, n:int=0)->dict:
@@ -42,7 +42,7 @@ def completion_body(content:str, model:str, request:dict, n:int=0)->dict:
             'choices': [{'index': 0, 'message': msg, 'finish_reason': finish}],
             'usage': {'prompt_tokens': prompt, 'completion_tokens': _tokens(content), 'total_tokens': prompt + _tokens(content)}}
 
-# %% ../../nbs/15a_llm_server.ipynb #237cbabe
+# %% ../../nbs/15a_llm_server.ipynb #aa7737a5
 def market_data(request:dict)->dict:
     "The market-data JSON object in the last user message of a chat request (the first `{` on)."
     user = [m for m in request.get('messages', []) if m.get('role') == 'user']
@@ -69,7 +69,7 @@ class StandIn:
         return json.dumps({'action': a, 'conviction': round(c, 4), 'horizon': self.horizon,
                            'thesis': f'stand-in rule: prob_up={p} vs [{self.lo}, {self.hi}]'})
 
-# %% ../../nbs/15a_llm_server.ipynb #6562eb5c
+# %% ../../nbs/15a_llm_server.ipynb #2c585926
 class ChatServer:
     "An OpenAI-compatible `POST /v1/chat/completions` on 127.0.0.1 in a background thread: scripted `Reply`s first, then `responder`."
     def __init__(self, responder:Callable[[dict], str]|None=None, # request body -> assistant content (default: `StandIn()`)
@@ -119,7 +119,8 @@ class ChatServer:
                 raw = self.rfile.read(int(self.headers.get('Content-Length') or 0))
                 if not self.path.rstrip('/').endswith('/chat/completions'):
                     return self._send(404, {}, b'{"error": {"message": "only /v1/chat/completions is served"}}')
-                body = json.loads(raw or b'{}')
+                try: body = json.loads(raw or b'{}')
+                except ValueError as e: return self._send(400, {}, json.dumps({'error': {'message': f'request body is not JSON: {e}'}}).encode())
                 with srv._lock: srv.requests.append({'headers': dict(self.headers), 'body': body})
                 reply, n = srv._answer(body)
                 if reply.delay and srv._stop.wait(reply.delay): return
