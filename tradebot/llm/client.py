@@ -24,7 +24,7 @@ __all__ = ['Structured', 'CAPABILITIES', 'INTENT_SCHEMA', 'SCHEMA_HASH', 'PROMPT
            'parse_intent', 'LLMConfigError', 'LLMCallFailed', 'Completion', 'retry_after', 'scrub', 'provider_name',
            'LLMClient']
 
-# %% ../../nbs/15b_llm_client.ipynb #f74a0124
+# %% ../../nbs/15b_llm_client.ipynb #1183f3e6
 Structured = Literal['json_schema', 'tools', 'json_object', 'text']
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def capabilities(model:str, # exact model id; an OpenRouter-style 'vendor/model'
     hits = [k for k in (table or CAPABILITIES) if name.startswith(k)]
     return (table or CAPABILITIES)[max(hits, key=len)] if hits else ModelCaps()
 
-# %% ../../nbs/15b_llm_client.ipynb #44368e4f
+# %% ../../nbs/15b_llm_client.ipynb #d1da0175
 INTENT_SCHEMA:dict = {
     'type': 'object', 'additionalProperties': False, 'required': ['action', 'conviction', 'horizon', 'thesis'],
     'properties': {
@@ -69,7 +69,7 @@ def sha256(obj:Any)->str: return hashlib.sha256((obj if isinstance(obj, str) els
 
 SCHEMA_HASH = sha256(INTENT_SCHEMA)[:16]
 
-# %% ../../nbs/15b_llm_client.ipynb #86434ab8
+# %% ../../nbs/15b_llm_client.ipynb #763027f2
 PROMPTS = Path(tradebot.__file__).resolve().parent/'prompts'
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def load_prompt(name:str='decision_v1', # the template's file name without `.md`
         raise FileNotFoundError(f"no prompt template {name!r} at {p}; have: {sorted(f.stem for f in p.parent.glob('*.md'))}")
     return PromptTemplate(name, p.read_text())
 
-# %% ../../nbs/15b_llm_client.ipynb #e58a54ff
+# %% ../../nbs/15b_llm_client.ipynb #dc8055a6
 HEADLINE_MAX_CHARS, MAX_HEADLINES, RECENT_MAX = 200, 10, 5
 _CTRL = re.compile(r'[\x00-\x1f\x7f\u2028\u2029]+')
 _TAG = re.compile(r'</?\s*market_data\s*>', re.I)
@@ -126,7 +126,7 @@ def render_messages(ctx:MarketContext, template:PromptTemplate, include_prob:boo
             'Answer with one JSON object: action, conviction, horizon, thesis.')
     return [{'role': 'system', 'content': template.system()}, {'role': 'user', 'content': user}]
 
-# %% ../../nbs/15b_llm_client.ipynb #a9849827
+# %% ../../nbs/15b_llm_client.ipynb #38ae09da
 MAX_ANSWER_CHARS = 20_000
 _FENCE = re.compile(r'```(?:json)?\s*(\{.*?\})\s*```', re.S)
 
@@ -169,9 +169,9 @@ def parse_intent(content:str|None)->Parsed:
         except ValidationError as e: return Parsed(None, _errors(e), extracted)
     return Parsed(None, errors or ['no JSON object in the answer'])
 
-# %% ../../nbs/15b_llm_client.ipynb #6c13dabe
-class LLMConfigError(RuntimeError):
-    "The LLM cannot be called as configured (no key, wrong key, unknown model or URL); retrying would not help."
+# %% ../../nbs/15b_llm_client.ipynb #69d81264
+class LLMConfigError(ValueError):
+    "The LLM cannot be called as configured (no key, wrong key, unknown model or URL); retrying would not help. A `ValueError`, like every bad setting, so the CLI reports it in one line."
 
 class LLMCallFailed(RuntimeError):
     "A call that got no usable response after its retries; `errors` lists each attempt's failure."
@@ -219,7 +219,7 @@ def provider_name(base_url:str|None)->str:
     if host in ('127.0.0.1', 'localhost', '::1', '0.0.0.0'): return 'local'
     return KNOWN_PROVIDERS.get(host, host)
 
-# %% ../../nbs/15b_llm_client.ipynb #9588e6e4
+# %% ../../nbs/15b_llm_client.ipynb #f6475f9a
 _RETRY_STATUS = {408, 409, 429}
 _CONFIG_STATUS = {401, 403, 404}
 
@@ -290,11 +290,11 @@ class LLMClient:
 
     def complete(self, messages:list[dict])->Completion:
         "Send `messages`; retry transient failures; raise `LLMCallFailed` when none succeeds, `LLMConfigError` at once on 401/403/404."
-        kw, errors = self.request(messages), []
+        kw, errors, sdk = self.request(messages), [], self._sdk   # no key for a remote server: LLMConfigError here, before any try
         for attempt in range(1, self.max_retries + 2):
             wait = self.backoff * 2**(attempt - 1)
             t0 = time.perf_counter()
-            try: r = self._sdk.chat.completions.create(**kw)
+            try: r = sdk.chat.completions.create(**kw)
             except openai.APITimeoutError: errors.append(f'timeout after {self.timeout:g} s')
             except openai.APIConnectionError as e: errors.append(f'connection error: {scrub(str(e), self._key)[:120]}')
             except openai.APIStatusError as e:

@@ -17,7 +17,7 @@ from .client import SCHEMA_HASH, canonical, sha256
 __all__ = ['Mode', 'MODES', 'PRICES_AS_OF', 'PRICES', 'RecordKey', 'record_key', 'RecordMissing', 'LLMRecord', 'Price',
            'price_for', 'approx_tokens', 'BudgetExceeded', 'CostLedger']
 
-# %% ../../nbs/15c_llm_record.ipynb #07dd930a
+# %% ../../nbs/15c_llm_record.ipynb #cb03d9fa
 Mode = Literal['live', 'record', 'replay-strict', 'replay-or-abstain']
 MODES:tuple[str, ...] = ('live', 'record', 'replay-strict', 'replay-or-abstain')
 
@@ -39,10 +39,9 @@ def record_key(role:str, provider:str, model:str, template:str, messages:list[di
     "The key of one call."
     return RecordKey(role, provider, model, template, sha256(messages), canonical(decoding))
 
-# %% ../../nbs/15c_llm_record.ipynb #9878720e
-class RecordMissing(KeyError):
-    "`replay-strict` found no recorded answer for a key."
-    def __str__(self): return self.args[0] if self.args else 'no record'
+# %% ../../nbs/15c_llm_record.ipynb #a906e511
+class RecordMissing(ValueError):
+    "`replay-strict` found no recorded answer for a key: the recording does not match this run's prompt, model, decoding or input."
 
 class LLMRecord:
     "An append-only JSONL record of LLM calls, read back by key."
@@ -85,7 +84,7 @@ class LLMRecord:
         "The record as a table, one row a call."
         return pd.DataFrame([{k: v for k, v in e.items() if k != 'key_fields'} for e in self.entries()])
 
-# %% ../../nbs/15c_llm_record.ipynb #74534584
+# %% ../../nbs/15c_llm_record.ipynb #96e13237
 @dataclass(frozen=True)
 class Price:
     "USD per million tokens."
@@ -113,7 +112,7 @@ def approx_tokens(messages:list[dict])->int:
     "A rough prompt size before a call: four characters a token."
     return sum(len(str(m.get('content') or '')) for m in messages)//4 + 1
 
-# %% ../../nbs/15c_llm_record.ipynb #c6b7679a
+# %% ../../nbs/15c_llm_record.ipynb #d4c3a2a1
 class BudgetExceeded(RuntimeError):
     "The next LLM call could take live spending past the run's budget; nothing was called."
     def __init__(self, spent_usd:float, next_usd:float, budget_usd:float, calls:int):
