@@ -15,7 +15,7 @@ import tradebot
 # %% auto #0
 __all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'version', 'data_list', 'data_validate', 'data_fetch',
            'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep', 'train',
-           'models_list']
+           'models_list', 'llm_standin']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -331,3 +331,21 @@ def models_list(root:Path = typer.Option(Path('models'), '--root', help="folder 
     if not len(lm): typer.echo(f"no model folders under {root}"); return
     with pd.option_context('display.max_rows', None, 'display.width', 250, 'display.max_colwidth', 40, 'display.float_format', '{:.4f}'.format):
         typer.echo(lm.drop(columns=[c for c in ('saved',) if c in lm]).to_string(index=False))
+
+# %% ../nbs/12_cli.ipynb #a7c3e902
+@app.command('llm-standin')
+def llm_standin(port:int = typer.Option(8765, '--port', help="port on 127.0.0.1 (0: any free port)"),
+                hi:float = typer.Option(0.55, '--hi', help="prob_up at or above which the rule opens long"),
+                lo:float = typer.Option(0.45, '--lo', help="prob_up at or below which the rule opens short"),
+                seconds:Optional[float] = typer.Option(None, '--seconds', help="stop after this many seconds (default: until Ctrl-C)")):
+    "Serve the deterministic stand-in decision rule (not an LLM) as an OpenAI-compatible endpoint on 127.0.0.1."
+    import threading
+    from tradebot.llm.server import ChatServer, StandIn
+    if not 0 <= lo <= hi <= 1: _fail(f"need 0 <= --lo <= --hi <= 1, got --lo {lo} --hi {hi}")
+    try: srv = ChatServer(StandIn(hi, lo), port=port).start()
+    except OSError as e: _fail(f"cannot listen on 127.0.0.1:{port}: {e.strerror}")
+    typer.echo("serving model tradebot-standin-v1 (a fixed rule on prob_up, not an LLM); Ctrl-C stops", err=True)
+    typer.echo(srv.base_url)
+    try: threading.Event().wait(seconds)
+    except KeyboardInterrupt: pass
+    finally: srv.stop()

@@ -8,7 +8,7 @@ Docs: https://tradebot.github.io/tradebot/config.html.md"""
 from __future__ import annotations
 import os, tomllib
 from pathlib import Path
-from pydantic import SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # %% auto #0
@@ -27,13 +27,16 @@ def project_root(start:Path|None=None, # where to start looking (default: the cu
 # %% ../nbs/00_config.ipynb #94fa96ca
 class Settings(BaseSettings):
     "tradebot's settings: `TRADEBOT_<NAME>` environment variables, then `.env` in the project root, then defaults."
-    model_config = SettingsConfigDict(env_prefix='TRADEBOT_', env_file='.env', extra='ignore')
+    model_config = SettingsConfigDict(env_prefix='TRADEBOT_', env_file='.env', extra='ignore', populate_by_name=True)
     data_dir: Path|None = None         # user data and the download cache (default: <root>/data)
     shared_data_dir: Path|None = None  # the team's read-only market data (default: <root>/../shared/data)
     out_dir: Path|None = None          # report run folders (default: <root>/reports/out)
     exchange_api_key: SecretStr|None = None
     exchange_secret: SecretStr|None = None
-    llm_api_key: SecretStr|None = None
+    # the LLM server's key: TRADEBOT_LLM_API_KEY, else the provider's usual OPENAI_API_KEY
+    llm_api_key: SecretStr|None = Field(default=None, validation_alias=AliasChoices('TRADEBOT_LLM_API_KEY', 'OPENAI_API_KEY'))
+    llm_base_url: str|None = None      # an OpenAI-compatible endpoint (default: OpenAI's)
+    llm_model: str|None = None         # the exact model id, e.g. 'gpt-4.1-mini-2025-04-14'
 
     def model_post_init(self, _):
         root = project_root()
