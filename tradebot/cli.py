@@ -15,7 +15,7 @@ import tradebot
 # %% auto #0
 __all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'version', 'data_list', 'data_validate', 'data_fetch',
            'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep', 'train',
-           'models_list']
+           'models_list', 'paper']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -331,3 +331,43 @@ def models_list(root:Path = typer.Option(Path('models'), '--root', help="folder 
     if not len(lm): typer.echo(f"no model folders under {root}"); return
     with pd.option_context('display.max_rows', None, 'display.width', 250, 'display.max_colwidth', 40, 'display.float_format', '{:.4f}'.format):
         typer.echo(lm.drop(columns=[c for c in ('saved',) if c in lm]).to_string(index=False))
+
+# %% ../nbs/12_cli.ipynb #a11c0002
+@app.command()
+def paper(data:str = typer.Option(..., '--data', '-d', help="bar file or sample:NAME (bars before --start warm the features up)"),
+          model:Path = typer.Option(..., '--model', '-m', help="model folder written by `tradebot train`, e.g. models/btc_lgbm"),
+          out:Path = typer.Option(..., '--out', '-o', help="run folder, e.g. runs/btc_paper"),
+          policy:str = typer.Option('rule', '--policy', help="decision policy: rule, or llm once tradebot.llm is installed"),
+          resume:bool = typer.Option(False, '--resume', help="continue a run that stopped (killed, crashed) from its last committed bar"),
+          limits:Optional[Path] = typer.Option(None, '--limits', help="risk limits file (YAML or JSON); default: tradebot.risk.RiskLimits()"),
+          start:Optional[str] = typer.Option(None, '--start', help="first bar to trade (UTC), e.g. 2025-01-01"),
+          end:Optional[str] = typer.Option(None, '--end', help="last bar to trade (UTC)"),
+          long:float = typer.Option(0.55, '--long', help="rule policy: long above this P(up)"),
+          short:float = typer.Option(0.45, '--short', help="rule policy: short below this P(up)"),
+          cash:float = typer.Option(10_000.0, '--cash', help="starting capital, quote currency"),
+          fee_bps:float = typer.Option(10.0, '--fee-bps', help="taker fee per side, bps"),
+          slippage_bps:float = typer.Option(5.0, '--slippage-bps', help="slippage per side, bps"),
+          html:bool = typer.Option(True, '--html/--no-html', help="render the decision timeline decisions.html at the end"),
+          quiet:bool = typer.Option(False, '--quiet', '-q', help="no progress bar")):
+    "Paper-trade a model bar by bar on historical bars: agents, risk limits, crash-safe state, a decision record per bar."
+    from tradebot.data import DataError
+    from tradebot.models import ModelError
+    from tradebot.features import FeatureError
+    from tradebot.risk import LimitsError
+    from tradebot.agents.loop import run_paper, PaperError
+    from tradebot.agents.state import StateError
+    from tradebot.backtest import CostModel
+    from tradebot.positions import Threshold
+    try:
+        rule = Threshold(long, short)
+        _, s = run_paper(data, model, out, policy=policy, resume=resume, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps),
+                         cash=cash, start=start, end=end, rule=rule, progress=not quiet)
+    except (DataError, ModelError, FeatureError, LimitsError, PaperError, StateError, ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
+    typer.echo(f"{s['bars']:,} bars {s['start']} .. {s['end']}: {s['trades']} trades, net return {s['total_return']:+.2%}, "
+               f"max drawdown {s['max_drawdown']:.2%}, {s['clamped']} targets clamped by risk, {s['gaps']} gaps, {s['skips']} skipped bars, {s['seconds']:.1f} s")
+    if html:
+        from tradebot.report import ReportError
+        from tradebot.agents.report import decisions_report
+        try: typer.echo(str(decisions_report(out)))
+        except ReportError as e: _fail(str(e))
+    else: typer.echo(str(out/'decisions.jsonl'))
