@@ -334,7 +334,7 @@ def models_list(root:Path = typer.Option(Path('models'), '--root', help="folder 
 
 # %% ../nbs/12_cli.ipynb #a11c0002
 @app.command()
-def paper(data:str = typer.Option(..., '--data', '-d', help="bar file or sample:NAME (bars before --start warm the features up)"),
+def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file or sample:NAME (bars before --start warm the features up); not with --live"),
           model:Path = typer.Option(..., '--model', '-m', help="model folder written by `tradebot train`, e.g. models/btc_lgbm"),
           out:Path = typer.Option(..., '--out', '-o', help="run folder, e.g. runs/btc_paper"),
           policy:str = typer.Option('rule', '--policy', help="decision policy: rule, or llm once tradebot.llm is installed"),
@@ -348,7 +348,12 @@ def paper(data:str = typer.Option(..., '--data', '-d', help="bar file or sample:
           fee_bps:float = typer.Option(10.0, '--fee-bps', help="taker fee per side, bps"),
           slippage_bps:float = typer.Option(5.0, '--slippage-bps', help="slippage per side, bps"),
           html:bool = typer.Option(True, '--html/--no-html', help="render the decision timeline decisions.html at the end"),
-          quiet:bool = typer.Option(False, '--quiet', '-q', help="no progress bar")):
+          quiet:bool = typer.Option(False, '--quiet', '-q', help="no progress bar"),
+          live:bool = typer.Option(False, '--live', help="trade closed bars as they come on an exchange (asks for a typed confirmation)"),
+          mainnet:bool = typer.Option(False, '--mainnet', help="with --live: real money instead of the exchange's sandbox"),
+          exchange:str = typer.Option('binance', '--exchange', help="with --live: ccxt exchange id"),
+          symbol:str = typer.Option('BTC/USDT', '--symbol', help="with --live: market symbol"),
+          timeframe:str = typer.Option('1h', '--timeframe', help="with --live: bar size")):
     "Paper-trade a model bar by bar on historical bars: agents, risk limits, crash-safe state, a decision record per bar."
     from tradebot.data import DataError
     from tradebot.models import ModelError
@@ -358,6 +363,15 @@ def paper(data:str = typer.Option(..., '--data', '-d', help="bar file or sample:
     from tradebot.agents.state import StateError
     from tradebot.backtest import CostModel
     from tradebot.positions import Threshold
+    if live:
+        from tradebot.agents.live import confirm_live, run_live, LiveRefused
+        try:
+            c = confirm_live(exchange, symbol, sandbox=not mainnet, ask=lambda q: typer.prompt(q, default='', show_default=False))
+            run_live(model, out, c, policy=policy, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps), cash=cash,
+                     timeframe=timeframe, rule=Threshold(long, short))
+        except (LiveRefused, DataError, ModelError, FeatureError, LimitsError, PaperError, StateError, ValueError) as e: _fail(str(e).splitlines()[0])
+        return
+    if data is None: _fail("--data is required (a bar file to replay), unless --live")
     try:
         rule = Threshold(long, short)
         _, s = run_paper(data, model, out, policy=policy, resume=resume, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps),

@@ -144,20 +144,28 @@ class RulePolicy:
     "A `tradebot.positions` rule as a `Policy`: target = rule(P(up) so far)[-1]; flat while there is no probability."
     def __init__(self, rule:Rule|None=None, name:str='rule'):
         self.rule, self.name = rule or Threshold(), name
-        self._t, self._p, self._c, self._last = [], [], [], 0.0
+        self._n, self._last = 0, 0.0
+        self._t, self._p, self._c = np.zeros(1024, 'int64'), np.zeros(1024), np.zeros(1024)  # grown by doubling: a year of bars stays cheap
+
+    def _push(self, t, p, c):
+        if self._n == len(self._t): self._t, self._p, self._c = (np.r_[a, np.zeros_like(a)] for a in (self._t, self._p, self._c))
+        self._t[self._n], self._p[self._n], self._c[self._n] = pd.Timestamp(t).value, np.nan if p is None else p, c
+        self._n += 1
 
     def restore(self, times, probs, closes):
         "Resume: the probabilities and closes already seen (from the state database)."
-        self._t, self._p, self._c = list(times), [np.nan if p is None else p for p in probs], list(closes)
-        self._last = float(self._target()) if self._t else 0.0
+        self._n = 0
+        for t, p, c in zip(times, probs, closes): self._push(t, p, c)
+        self._last = float(self._target()) if self._n else 0.0
 
     def _target(self)->float:
-        idx = pd.DatetimeIndex(self._t)
-        p = pd.Series(np.asarray(self._p, float), index=idx)
-        return float(self.rule(p, pd.DataFrame({'close': np.asarray(self._c, float)}, index=idx) if self.rule.needs_bars else None).iloc[-1])
+        n = self._n
+        idx = pd.DatetimeIndex(self._t[:n].copy()).tz_localize('UTC')
+        p = pd.Series(self._p[:n].copy(), index=idx)
+        return float(self.rule(p, pd.DataFrame({'close': self._c[:n].copy()}, index=idx) if self.rule.needs_bars else None).iloc[-1])
 
     def decide(self, ctx:MarketContext)->PolicyResult:
-        self._t.append(ctx.time); self._p.append(np.nan if ctx.prob_up is None else ctx.prob_up); self._c.append(ctx.close)
+        self._push(ctx.time, ctx.prob_up, ctx.close)
         tgt, prev = self._target(), self._last
         self._last = tgt
         act = _action(tgt, prev)
