@@ -25,7 +25,7 @@ def decisions_frame(run:str|Path)->pd.DataFrame:
         rk = d['risk']
         rows.append(dict(time=d['time'], kind='bar', close=d['bar']['close'], prob_up=d['prob_up'], status=d['policy']['status'],
                          policy_reason=d['policy']['reason'], proposed=rk['proposed'], target=d['target'], action=d['action'],
-                         clamped=rk['clamped'], reason='; '.join(c['reason'] for c in rk['checks'] if not c['ok']) or None,
+                         clamped=rk['clamped'], halted=any(c['name'] == 'halt' and not c['ok'] for c in rk['checks']), reason='; '.join(c['reason'] for c in rk['checks'] if not c['ok']) or None,
                          order=(d['order'] or {}).get('client_order_id'), equity=d['equity'], filled=len(d['fills']) > 0))
     df = pd.DataFrame(rows)
     df['time'] = pd.to_datetime(df['time'], utc=True)
@@ -39,8 +39,10 @@ def plot_timeline(df:pd.DataFrame, title:str=''):
     ax[0].plot(b.index, b.close, lw=0.8, color='0.3')
     for act, m, c in (('open_long', '^', 'tab:green'), ('open_short', 'v', 'tab:red'), ('close', 'o', 'tab:blue')):
         s = b[b.action == act]; ax[0].scatter(s.index, s.close, marker=m, color=c, s=22, label=f'{act} ({len(s)})', zorder=3)
-    v = b[b.clamped]
+    v = b[b.clamped & ~b.halted]
     if len(v): ax[0].scatter(v.index, v.close, marker='x', color='k', s=18, label=f'clamped by risk ({len(v)})', zorder=4)
+    if b.halted.any():   # a halt (kill switch, drawdown) vetoes every bar after it: shade the span instead of marking each bar
+        h = b.index[b.halted]; ax[0].axvspan(h[0], h[-1], color='tab:red', alpha=0.08, label=f'halted ({len(h)} bars)')
     for t in df.index[df.kind != 'bar']: ax[0].axvline(t, color='orange', lw=0.6, alpha=0.6)
     ax[0].legend(fontsize=8, loc='best'); ax[0].set_ylabel('price'); ax[0].set_title(title)
     ax[1].plot(b.index, b.prob_up, lw=0.7); ax[1].axhline(0.5, color='0.6', lw=0.6); ax[1].set_ylabel('P(up)')
