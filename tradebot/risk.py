@@ -76,9 +76,10 @@ class KillSwitch:
     def __init__(self, path:str|Path|None=None, # a file whose existence trips the switch
                  sig:int|None=None,             # a signal that trips it (e.g. signal.SIGUSR1); only from the main thread
                 ):
-        self.path, self.sig, self._tripped = (Path(path) if path else None), sig, None
-        if sig is not None and threading.current_thread() is threading.main_thread():
-            signal.signal(sig, lambda s, f: self.trip(f'signal {signal.Signals(s).name} received'))
+        self.path, self.sig, self._tripped, self.listening = (Path(path) if path else None), sig, None, False
+        if sig is not None and threading.current_thread() is threading.main_thread():  # Python handles signals only there
+            signal.signal(sig, self._on_signal); self.listening = True
+    def _on_signal(self, s, frame): self.trip(f'signal {signal.Signals(s).name} received')
     def trip(self, why:str): self._tripped = self._tripped or why
     @property
     def tripped(self)->str|None:
