@@ -133,3 +133,18 @@ def test_no_key_in_repository():
         t = p.read_text(errors='ignore')
         hits += [f"{f}: {m.group(0)[:40]}" for pat in SECRET_PATTERNS for m in pat.finditer(t) if not PLANTED.search(m.group(0))]
     assert not hits, hits
+
+@pytest.mark.slow
+def test_sigusr1_flattens_a_running_paper_run(model_dir, tmp_path, fixture_bars):
+    "`kill -USR1` on a running `tradebot paper`: from the next decision on, every target is flat, with the reason recorded."
+    out = tmp_path/'run'
+    p = _paper('--data', FIXTURE, '--model', model_dir, '--out', out, '--start', fixture_bars.index[2000], '--no-html', '-q')
+    log = out/'decisions.jsonl'
+    t0 = time.time()
+    while time.time() - t0 < 120 and (not log.exists() or len(log.read_text().splitlines()) < 50): time.sleep(0.01)
+    p.send_signal(signal.SIGUSR1)
+    o, e = p.communicate(timeout=300)
+    assert p.returncode == 0, e
+    lines = [json.loads(l) for l in log.read_text().splitlines()]
+    k = next(i for i, l in enumerate(lines) if 'signal SIGUSR1 received' in l['risk']['checks'][1]['reason'])
+    assert k >= 50 and all(l['target'] == 0.0 for l in lines[k:])

@@ -78,7 +78,10 @@ class KillSwitch:
                 ):
         self.path, self.sig, self._tripped, self.listening = (Path(path) if path else None), sig, None, False
         if sig is not None and threading.current_thread() is threading.main_thread():  # Python handles signals only there
-            signal.signal(sig, self._on_signal); self.listening = True
+            self._previous = signal.signal(sig, self._on_signal); self.listening = True
+    def close(self):
+        "Stop listening for the signal: the handler that was there before comes back."
+        if self.listening: signal.signal(self.sig, self._previous); self.listening = False
     def _on_signal(self, s, frame): self.trip(f'signal {signal.Signals(s).name} received')
     def trip(self, why:str): self._tripped = self._tripped or why
     @property

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/14d_loop.ipynb #467b722c
 from __future__ import annotations
-import hashlib, json, logging, math, time as _time
+import hashlib, json, logging, math, signal, time as _time
 from collections import deque
 from dataclasses import asdict
 from pathlib import Path
@@ -210,11 +210,11 @@ def run_paper(data,                          # bars (DataFrame) or a bar file / 
     store = StateStore(state_p, create=not resume)
     if not resume: run_p.write_text(json.dumps(cfg, indent=1))
     pol = make_policy(policy, out=out, rule=rule) if isinstance(policy, str) else policy
-    ks = KillSwitch(out/lim.kill_switch_file if lim.kill_switch_file else None)
+    ks = KillSwitch(out/lim.kill_switch_file if lim.kill_switch_file else None, signal.SIGUSR1)  # `kill -USR1 PID` flattens and stops too
     orch = Orchestrator(pol, PredictAgent(m), quant, PaperBroker(costs, cash), RiskAuditor(lim, ks), store, out/'decisions.jsonl', out.name, symbol)
     done = orch.resume() if resume else 0
     try: res = orch.run(span, progress=progress)
-    finally: store.close()
+    finally: store.close(); ks.close()
     cyc = [json.loads(l) for l in (out/'decisions.jsonl').read_text().splitlines()]
     b = [c for c in cyc if c['kind'] == 'bar']
     summary = dict(bars=len(b), resumed_after=done, gaps=sum(c['kind'] == 'gap' for c in cyc), skips=sum(c['kind'] == 'skip' for c in cyc),
