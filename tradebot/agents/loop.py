@@ -207,7 +207,7 @@ def run_paper(data,                          # bars (DataFrame) or a bar file / 
         raise PaperError(f"{out} already holds a paper run; pass --resume to continue it, or choose another --out")
     quant = QuantAnalystAgent(m.features_, timeframes, fit_until=_fit_until(m, bars)).prepare(bars)
     out.mkdir(parents=True, exist_ok=True)
-    store = StateStore(state_p, create=not resume)
+    store = StateStore(state_p, create=not resume or not (out/'decisions.jsonl').exists())  # killed before its first bar: start afresh
     if not resume: run_p.write_text(json.dumps(cfg, indent=1))
     pol = make_policy(policy, out=out, rule=rule) if isinstance(policy, str) else policy
     ks = KillSwitch(out/lim.kill_switch_file if lim.kill_switch_file else None, signal.SIGUSR1)  # `kill -USR1 PID` flattens and stops too
