@@ -70,9 +70,9 @@ def _kill_and_resume(model_dir, out, end, kills, seed):
 
 def test_kill_and_resume(model_dir, tmp_path, fixture_bars):
     "Killed (SIGKILL) at a random point and resumed: the same decisions, orders, trades and equity as a run never interrupted."
-    end = fixture_bars.index[2299]
+    end = fixture_bars.index[2199]
     killed_at, lim = _kill_and_resume(model_dir, tmp_path/'a'/'run', end, kills=1, seed=1)
-    assert 0 < killed_at[0] < 300, killed_at
+    assert 0 < killed_at[0] < 200, killed_at
     ref, _ = run_paper(fixture_bars.loc[:end], model_dir, tmp_path/'b'/'run', limits=lim, rule=RULE, start=fixture_bars.index[2000], progress=False)
     a, b = (tmp_path/'a'/'run'/'decisions.jsonl').read_text(), (tmp_path/'b'/'run'/'decisions.jsonl').read_text()
     assert a == b

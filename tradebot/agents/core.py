@@ -84,13 +84,15 @@ class QuantAnalystAgent:
         self.S = {}
         for tf in self.timeframes:
             S = self._build(resample_closed(bars, tf), self.summary)
-            self.S[tf] = (S.index, S.to_numpy(), list(S.columns))
+            self.S[tf] = (S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns))
         return self
 
     def _summary(self, frames:dict, t)->dict:
         out = {}
+        base = parse_timeframe(self.timeframes[0])
         for tf, (idx, A, cols) in frames.items():
-            k = idx.searchsorted(t + parse_timeframe(self.timeframes[0]) - parse_timeframe(tf), side='right') - 1  # last bucket closed by t's close
+            cut = (t + base - parse_timeframe(tf)).value   # the last bucket closed by t's close opens at or before this
+            k = int(np.searchsorted(idx, cut, side='right')) - 1   # idx: bucket opens as int64 ns
             if k >= 0: out.update({f'{tf}/{c}': float(v) for c, v in zip(cols, A[k]) if np.isfinite(v)})
         return out
 
@@ -102,7 +104,7 @@ class QuantAnalystAgent:
         X = self._build(snapshot[self.timeframes[0]], self.names).iloc[[-1]]
         if X.index[0] != t: raise ValueError(f"the snapshot ends at {X.index[0]}, not at the bar {t}")
         frames = {tf: self._build(b, self.summary) for tf, b in snapshot.items() if len(b) > 1}
-        return X, self._summary({tf: (S.index, S.to_numpy(), list(S.columns)) for tf, S in frames.items()}, t)
+        return X, self._summary({tf: (S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)) for tf, S in frames.items()}, t)
 
 # %% ../../nbs/14b_agents.ipynb #5d81ceb2
 class PredictAgent:
