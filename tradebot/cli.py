@@ -15,7 +15,7 @@ import tradebot
 # %% auto #0
 __all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'version', 'data_list', 'data_validate', 'data_fetch',
            'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep', 'train',
-           'models_list', 'llm_standin']
+           'models_list', 'llm_standin', 'paper']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -349,3 +349,57 @@ def llm_standin(port:int = typer.Option(8765, '--port', help="port on 127.0.0.1 
     try: threading.Event().wait(seconds)
     except KeyboardInterrupt: pass
     finally: srv.stop()
+
+# %% ../nbs/12_cli.ipynb #a11c0002
+@app.command()
+def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file or sample:NAME (bars before --start warm the features up); not with --live"),
+          model:Path = typer.Option(..., '--model', '-m', help="model folder written by `tradebot train`, e.g. models/btc_lgbm"),
+          out:Path = typer.Option(..., '--out', '-o', help="run folder, e.g. runs/btc_paper"),
+          policy:str = typer.Option('rule', '--policy', help="decision policy: rule, or llm once tradebot.llm is installed"),
+          resume:bool = typer.Option(False, '--resume', help="continue a run that stopped (killed, crashed) from its last committed bar"),
+          limits:Optional[Path] = typer.Option(None, '--limits', help="risk limits file (YAML or JSON); default: tradebot.risk.RiskLimits()"),
+          start:Optional[str] = typer.Option(None, '--start', help="first bar to trade (UTC), e.g. 2025-01-01"),
+          end:Optional[str] = typer.Option(None, '--end', help="last bar to trade (UTC)"),
+          long:float = typer.Option(0.55, '--long', help="rule policy: long above this P(up)"),
+          short:float = typer.Option(0.45, '--short', help="rule policy: short below this P(up)"),
+          cash:float = typer.Option(10_000.0, '--cash', help="starting capital, quote currency"),
+          fee_bps:float = typer.Option(10.0, '--fee-bps', help="taker fee per side, bps"),
+          slippage_bps:float = typer.Option(5.0, '--slippage-bps', help="slippage per side, bps"),
+          html:bool = typer.Option(True, '--html/--no-html', help="render the decision timeline decisions.html at the end"),
+          quiet:bool = typer.Option(False, '--quiet', '-q', help="no progress bar"),
+          live:bool = typer.Option(False, '--live', help="trade closed bars as they come on an exchange (asks for a typed confirmation)"),
+          mainnet:bool = typer.Option(False, '--mainnet', help="with --live: real money instead of the exchange's sandbox"),
+          exchange:str = typer.Option('binance', '--exchange', help="with --live: ccxt exchange id"),
+          symbol:str = typer.Option('BTC/USDT', '--symbol', help="with --live: market symbol"),
+          timeframe:str = typer.Option('1h', '--timeframe', help="with --live: bar size")):
+    "Paper-trade a model bar by bar on historical bars: agents, risk limits, crash-safe state, a decision record per bar."
+    from tradebot.data import DataError
+    from tradebot.models import ModelError
+    from tradebot.features import FeatureError
+    from tradebot.risk import LimitsError
+    from tradebot.agents.loop import run_paper, PaperError
+    from tradebot.agents.state import StateError
+    from tradebot.backtest import CostModel
+    from tradebot.positions import Threshold
+    if live:
+        from tradebot.agents.live import confirm_live, run_live, LiveRefused
+        try:
+            c = confirm_live(exchange, symbol, sandbox=not mainnet, ask=lambda q: typer.prompt(q, default='', show_default=False))
+            run_live(model, out, c, policy=policy, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps), cash=cash,
+                     timeframe=timeframe, rule=Threshold(long, short))
+        except (LiveRefused, DataError, ModelError, FeatureError, LimitsError, PaperError, StateError, ValueError) as e: _fail(str(e).splitlines()[0])
+        return
+    if data is None: _fail("--data is required (a bar file to replay), unless --live")
+    try:
+        rule = Threshold(long, short)
+        _, s = run_paper(data, model, out, policy=policy, resume=resume, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps),
+                         cash=cash, start=start, end=end, rule=rule, progress=not quiet)
+    except (DataError, ModelError, FeatureError, LimitsError, PaperError, StateError, ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
+    typer.echo(f"{s['bars']:,} bars {s['start']} .. {s['end']}: {s['trades']} trades, net return {s['total_return']:+.2%}, "
+               f"max drawdown {s['max_drawdown']:.2%}, {s['clamped']} targets clamped by risk, {s['gaps']} gaps, {s['skips']} skipped bars, {s['seconds']:.1f} s")
+    if html:
+        from tradebot.report import ReportError
+        from tradebot.agents.report import decisions_report
+        try: typer.echo(str(decisions_report(out)))
+        except ReportError as e: _fail(str(e))
+    else: typer.echo(str(out/'decisions.jsonl'))
