@@ -59,3 +59,15 @@ def test_walk_forward_and_train_on_real_bars(fixture_bars, tmp_path):
                         '--horizon', '12', '--oof-folds', '2'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     assert load_model(out).kind == 'transformer'
+
+@pytest.mark.slow
+def test_walk_forward_sequence_model_ignores_the_future(fixture_bars):
+    "Scrambling every bar a few bars into the last test block moves no sequence-model prediction before it."
+    from test_lookahead import _scramble_after
+    cfg = EvalConfig(data='x', horizon=12, select=False, n_folds=2, models=['test-lstm-tiny'], n_seeds=1, n_random=2)
+    base = walk_forward(fixture_bars, cfg, progress=False)
+    t = fixture_bars.index.get_loc(pd.Timestamp(base.folds[-1]['test_start'])) + 3
+    alt = walk_forward(_scramble_after(fixture_bars, t), cfg, progress=False)
+    a, b, cut = base.predictions['p__test-lstm-tiny'], alt.predictions['p__test-lstm-tiny'], fixture_bars.index[t]
+    pd.testing.assert_series_equal(a.loc[:cut], b.loc[:cut])
+    assert not a.loc[cut:].equals(b.loc[cut:])
