@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .models import MODELS, Model, ModelError, register, balanced_weights, time_split, _training_rows
+from .models import MODELS, Model, ModelError, register, balanced_weights, time_split, select_features, _training_rows
 
 # %% auto #0
 __all__ = ['DEEP_FIT', 'DEFAULT_LSTM', 'DEFAULT_TRANSFORMER', 'CHECKPOINT', 'window_view', 'fit_scaler', 'scale_rows',
@@ -328,13 +328,22 @@ def _proba_x(self:SequenceModel, x)->np.ndarray:
 
 # %% ../nbs/07_deep.ipynb #86c6e9d4
 @patch
-def _predict(self:SequenceModel, X:pd.DataFrame)->np.ndarray:
+def _predict(self:SequenceModel, X:pd.DataFrame, rows:np.ndarray|None=None)->np.ndarray:
     torch = _torch(); L = int(self.params['window'])
+    rows = np.arange(len(X)) if rows is None else np.asarray(rows, dtype=int)
     S, self.n_filled_ = scale_rows(X.to_numpy('float64'), self.mean_, self.scale_, self.params['clip'])
-    self.n_padded_ = min(L - 1, len(S))  # leading rows whose window reaches before X (zero-padded): hand over context to avoid them
+    self.n_padded_ = int((rows < L - 1).sum())  # predicted rows whose window reaches before X (zero-padded): hand over context to avoid them
     dev = next(self.net_.parameters()).device
     P = torch.from_numpy(np.concatenate([np.zeros((L - 1, S.shape[1]), 'float32'), S])).to(dev)
-    return self._proba(self.net_, P.unfold(0, L, 1).transpose(1, 2), np.arange(len(S)), dev)
+    return self._proba(self.net_, P.unfold(0, L, 1).transpose(1, 2), rows, dev)
+
+@patch
+def predict_at(self:SequenceModel, X:pd.DataFrame, # rows in time order, the context included
+               rows:np.ndarray,                    # positions in `X` to predict
+              )->np.ndarray:                       # P(up) at `rows` only
+    "Only the windows ending at `rows` are run through the network (one new bar: one window, not one per row of context)."
+    if self.features_ is None: raise ValueError(f"{self.kind} model is not fitted: call fit() first")
+    return self._predict(select_features(X, self.features_), rows)
 
 @patch
 def _importance(self:SequenceModel): return np.asarray(self.state_['importance'], dtype='float64')

@@ -358,7 +358,9 @@ def predict_rows(model:Model, X:pd.DataFrame, # every row, in time order
     c = int(getattr(model, 'context', 0))
     if c == 0 or len(rows) == 0: return model.predict_proba(X.iloc[rows])
     lo = max(int(rows.min()) - c, 0)
-    return model.predict_proba(X.iloc[lo:int(rows.max()) + 1])[rows - lo]
+    Xc = X.iloc[lo:int(rows.max()) + 1]
+    at = getattr(model, 'predict_at', None)  # a kind that can score chosen rows only (one new bar: one window)
+    return at(Xc, rows - lo) if at is not None else model.predict_proba(Xc)[rows - lo]
 
 def oof_predict(kind:str, X:pd.DataFrame, y:pd.Series, t1:pd.Series|None=None, sample_weight=None,
                 n_splits:int=3, gap:int=24, seed:int=0, **params)->pd.Series:
