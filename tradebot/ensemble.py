@@ -13,7 +13,7 @@ import numpy as np, pandas as pd
 from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from .models import Model, ModelError, MODELS, register, make_model, load_model, inner_splits
+from .models import Model, ModelError, MODELS, register, make_model, load_model, inner_splits, predict_rows
 
 # %% auto #0
 __all__ = ['DEFAULT_MEMBERS', 'MEMBER_CACHE', 'MEMBER_CACHE_SIZE', 'METRICS', 'weighted_log_loss', 'simplex_weights', 'Ensemble',
@@ -62,6 +62,8 @@ class Ensemble(Model):
 
     @property
     def member_kinds(self)->list: return list(self.params['members'])
+    @property
+    def context(self)->int: return max((m.context for m in getattr(self, 'members_', [])), default=0)  # the members' longest
 
     def _new_member(self, kind):
         if kind not in MODELS: raise ValueError(f"{self.kind}: unknown member kind {kind!r}; known: {list(MODELS)}")
@@ -109,7 +111,7 @@ def _fit_members(ens:Ensemble, X, y, w, t1)->dict:
         for tr, te in inner_splits(X.index, t1, ens.params['n_inner'], ens.params['gap']):
             for j, k in enumerate(ens.member_kinds):
                 m = ens._new_member(k).fit(X.iloc[tr], ys.iloc[tr], w[tr], None if t1 is None else t1.iloc[tr])
-                P[te, j] = m.predict_proba(X.iloc[te])
+                P[te, j] = predict_rows(m, X, te)
         e['oof'] = P
     if key:
         MEMBER_CACHE[key] = e; MEMBER_CACHE.move_to_end(key)

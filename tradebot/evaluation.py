@@ -24,8 +24,9 @@ from .data import (load_source, validate_ohlcv, parse_timeframe, timeframe_str, 
 from .features import build_features, feature_ic, REGISTRY
 from .labels import direction_label, triple_barrier
 from .validation import WalkForward
-from .models import MODELS, make_model
+from .models import MODELS, make_model, predict_rows
 import tradebot.ensemble  # registers the ensemble kinds (ensemble-vote, -weighted, -stack, -regime) as models
+import tradebot.deep  # registers the sequence kinds (lstm, transformer); torch is imported only when one is fitted
 from .backtest import CostModel, run_backtest, run_backtests, BacktestResult
 from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, VolTarget, CostBand, candidate_rules
 from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration, cost_sensitivity
@@ -266,8 +267,8 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
         before = train[:-ncal]
         fit_rows = before[(lab['t1'].iloc[before] < X.index[cal_rows[0]]).to_numpy()]  # purged: labels settle before the slice
     model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
-    raw = model.predict_proba(X.iloc[test])
-    cal = fit_calibrator(cfg.calibration, model.predict_proba(X.iloc[cal_rows]), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
+    raw = predict_rows(model, X, test)  # a sequence model reads the bars before the block as context
+    cal = fit_calibrator(cfg.calibration, predict_rows(model, X, cal_rows), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
     return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance())
 
 # %% ../nbs/10_evaluation.ipynb #7d49721b

@@ -22,7 +22,7 @@ from .validation import PurgedKFold
 __all__ = ['MODELS', 'DEFAULT_LGBM', 'FIT_DEFAULTS', 'DEFAULT_XGB', 'DEFAULT_RF', 'DEFAULT_ET', 'SKOPS_TRUSTED', 'MANIFEST',
            'SEARCH_SPACES', 'ModelError', 'register', 'make_model', 'select_features', 'balanced_weights', 'time_split',
            'inner_splits', 'Model', 'LightGBMModel', 'XGBoostModel', 'RandomForestModel', 'ExtraTreesModel',
-           'LogisticModel', 'file_sha256', 'read_manifest', 'load_model', 'oof_predict', 'tune']
+           'LogisticModel', 'file_sha256', 'read_manifest', 'load_model', 'predict_rows', 'oof_predict', 'tune']
 
 # %% ../nbs/05_models.ipynb #23ff0214
 class ModelError(ValueError):
@@ -112,6 +112,7 @@ class Model:
     "Base of every model kind: `fit` / `predict_proba` / `feature_importance` / `save`; a kind implements `_fit`, `_predict`, `_importance`, `_save_files`, `_load_files`."
     kind, defaults, libraries = None, {}, ()
     fit_keys = ('early_stopping_rounds', 'val_frac', 'gap', 'balance')  # fitting options, not the library's parameters
+    context = 0  # earlier rows each prediction reads (a sequence model's window - 1): `predict_rows` hands them over
 
     def __init__(self, seed:int=0, n_jobs:int=1, **params):
         self.seed, self.n_jobs, self.params = seed, n_jobs, {**self.defaults, **params}
@@ -349,6 +350,18 @@ def load_model(folder:str|Path)->Model:
     return m
 
 # %% ../nbs/05_models.ipynb #2cde2ff9
+def predict_rows(model:Model, X:pd.DataFrame, # every row, in time order
+                 rows:np.ndarray,             # positions in `X` to predict
+                )->np.ndarray:                # P(up) at `rows`
+    "Predict rows of `X` with the `model.context` rows before them as context (past bars only): a sequence model loses no row to warm-up."
+    rows = np.asarray(rows, dtype=int)
+    c = int(getattr(model, 'context', 0))
+    if c == 0 or len(rows) == 0: return model.predict_proba(X.iloc[rows])
+    lo = max(int(rows.min()) - c, 0)
+    Xc = X.iloc[lo:int(rows.max()) + 1]
+    at = getattr(model, 'predict_at', None)  # a kind that can score chosen rows only (one new bar: one window)
+    return at(Xc, rows - lo) if at is not None else model.predict_proba(Xc)[rows - lo]
+
 def oof_predict(kind:str, X:pd.DataFrame, y:pd.Series, t1:pd.Series|None=None, sample_weight=None,
                 n_splits:int=3, gap:int=24, seed:int=0, **params)->pd.Series:
     "Out-of-fold P(up) for every labelled row, from purged inner folds (`inner_splits`)."
@@ -358,7 +371,7 @@ def oof_predict(kind:str, X:pd.DataFrame, y:pd.Series, t1:pd.Series|None=None, s
     ys = pd.Series(yk, index=Xk.index, dtype='float64')
     for tr, te in inner_splits(Xk.index, t1k, n_splits, gap):
         m = make_model(kind, seed=seed, **params).fit(Xk.iloc[tr], ys.iloc[tr], w[tr], None if t1k is None else t1k.iloc[tr])
-        out.iloc[te] = m.predict_proba(Xk.iloc[te])
+        out.iloc[te] = predict_rows(m, Xk, te)
     return out
 
 def _log_loss(y, p)->float:

@@ -16,6 +16,7 @@ from .features import build_features, REGISTRY
 from .evaluation import EvalConfig, make_labels, TOLERATED_ISSUES
 from .models import MODELS, MANIFEST, Model, make_model, oof_predict, tune
 import tradebot.ensemble  # registers the ensemble kinds
+import tradebot.deep  # registers lstm and transformer
 from .ensemble import classification_metrics
 
 # %% auto #0
