@@ -151,6 +151,7 @@ def build_features(bars:pd.DataFrame,            # canonical bars (see `tradebot
                    fit_until=None,               # last bar time fitted features may be fitted on (None: skip them)
                    names:list|None=None,         # exact feature names instead of families
                    registry:Registry|None=None,  # default: the package's `REGISTRY`
+                   max_warmup:int|None=None,     # skip features whose warm-up is longer than this many bars (with a note)
                   )->pd.DataFrame:               # float32 `family__name` columns on `bars.index`
     "Compute the registered features causally; warm-up rows NaN, skipped features logged."
     reg = REGISTRY if registry is None else registry
@@ -163,7 +164,8 @@ def build_features(bars:pd.DataFrame,            # canonical bars (see `tradebot
     ctx = Ctx(bars, aux, infer_timeframe(bars.index), fit_until)
     out, skipped, warm = {}, {}, {}
     for f in _select(reg, names, families, ctx.tf):
-        why = _why_skip(f, bars, aux, fit_until)
+        why = _why_skip(f, bars, aux, fit_until) or (f"warm-up of {f.warmup:,} bars is longer than max_warmup={max_warmup:,}"
+                                                     if max_warmup is not None and f.warmup > max_warmup else None)
         if why: skipped[f.name] = why; continue
         out[f.name] = _finish(f, f.fn(ctx), len(bars)).astype('float32')
         warm[f.name] = f.warmup
