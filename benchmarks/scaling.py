@@ -13,7 +13,13 @@ measure cost growth, not to say anything about returns. Stages, each through its
 For each size (default 10k, 100k, 1M bars) it prints seconds and peak memory growth (resident set size sampled every
 5 ms, above the level at the stage's start, so C/C++ allocations count), then the growth exponent per stage: the slope of
 log(time) against log(bars) between the two largest sizes (1 = linear). Run: python benchmarks/scaling.py [--sizes 10000,100000]
-Figures on a shared machine may be contended.
+Figures on a shared machine may be contended: the load average is printed beside them.
+
+The one-long-series case (issue 16: the default report on 5,000,000 1-minute bars, about ten years, in <= 10 minutes and
+<= 4 GB on 2 cores): `python benchmarks/scaling.py --bar 1m --sizes 5000000 --project`. `--project` adds the process's peak
+memory and a projection of the default report at the largest size: its number of model fits (blocks x horizons, then the
+other seeds and models) times the measured fit, plus one pass of every other stage. It is a projection from measured
+stages, not a run of the report.
 """
 import argparse, os, threading, time, math
 import numpy as np, pandas as pd
@@ -31,31 +37,42 @@ class Peak:
     def __exit__(self, *a):
         self.secs = time.perf_counter() - self.t; self.stop = True; self.th.join(); self.peak = max(self.peak, rss_mb())
 
-def synthetic_bars(n:int, seed:int=0)->pd.DataFrame:
+def synthetic_bars(n:int, seed:int=0, bar:str='1h')->pd.DataFrame:
     rng = np.random.default_rng(seed)
-    idx = pd.date_range('2000-01-01', periods=n, freq='h', tz='UTC', name='ts')
+    idx = pd.date_range('2000-01-01', periods=n, freq=pd.Timedelta(bar), tz='UTC', name='ts')
     c = 100*np.exp(np.cumsum(rng.normal(0, 0.01, n))); o = np.r_[100.0, c[:-1]]
     hi = np.maximum(o, c)*np.exp(np.abs(rng.normal(0, 0.003, n))); lo = np.minimum(o, c)*np.exp(-np.abs(rng.normal(0, 0.003, n)))
     return pd.DataFrame(dict(open=o, high=hi, low=lo, close=c, volume=rng.lognormal(8, 1, n)), index=idx)
 
-def run(n:int)->dict:
+FIT_ROWS = {}  # bars -> rows the fit stage was trained on
+
+def run(n:int, bar:str='1h', cap:int|None=None)->dict:
     from tradebot.features import build_features
     from tradebot.labels import direction_label
     from tradebot.models import LightGBMModel
     from tradebot.backtest import run_backtest
     from tradebot.metrics import full_metrics
-    bars = synthetic_bars(n); out = {}
+    bars = synthetic_bars(n, bar=bar); out = {}
     def stage(name, f):
         with Peak() as p: r = f()
-        out[name] = (p.secs, p.peak - p.start); return r
+        out[name] = (p.secs, p.peak - p.start)
+        print(f"  {n:,} bars, {name}: {p.secs:.1f}s, {p.peak - p.start:+.0f} MB (load {os.getloadavg()[0]:.1f})", flush=True)
+        return r
     X = stage('features', lambda: build_features(bars))
     if X.shape[1] == 0:  # the feature registry is empty (being rebuilt): say so, and fit on simple lagged returns instead
         print(f"  note: build_features returned no columns at {n:,} bars; the model stages use 5 lagged log returns", flush=True)
         r = np.log(bars.close).diff()
         X = pd.DataFrame({f'ret__lag{k}': r.shift(k) for k in range(5)}, index=bars.index).astype('float32')
-    lab = stage('labels', lambda: direction_label(bars))
+    from tradebot.evaluation import default_horizons
+    h = default_horizons(bar)[0]  # the reference horizon at this bar size (24 on 1h bars, 1,440 on 1m)
+    lab = stage('labels', lambda: direction_label(bars, h))
     y = lab.iloc[:, 0]
-    model = stage('fit', lambda: LightGBMModel(n_jobs=2).fit(X, y))
+    rows = np.arange(len(X))
+    if cap and len(rows) > cap:  # as the evaluation does past `max_train_rows`: every k-th bar, the latest kept
+        rows = rows[::-1][::math.ceil(len(rows)/cap)][::-1]
+        print(f"  fit on {len(rows):,} of {n:,} rows (max_train_rows={cap:,}, as the evaluation thins a long training stretch)", flush=True)
+    FIT_ROWS[n] = len(rows)
+    model = stage('fit', lambda: LightGBMModel(n_jobs=2).fit(X.iloc[rows], y.iloc[rows]))
     p = stage('predict', lambda: model.predict_proba(X))
     pos = pd.Series(np.where(p > 0.5, 1.0, -1.0), index=bars.index)
     res = stage('backtest', lambda: run_backtest(bars, pos))
@@ -74,13 +91,42 @@ def report_stage(res, p):
         a.plot(res.equity.index, res.equity, lw=1); b.fill_between(res.drawdown.index, res.drawdown, 0)
         fig.savefig(io.BytesIO(), format='png', dpi=100); plt.close(fig)
 
+def peak_rss_mb()->float:
+    "The process's peak resident set size so far (VmHWM)."
+    with open('/proc/self/status') as f:
+        return next(int(l.split()[1]) for l in f if l.startswith('VmHWM'))/1024
+
+def project(n:int, bar:str, stages:dict, cap:int|None)->None:
+    "What the default report would take at `n` bars: its fits from the default configuration, each like the measured fit, plus the other stages once."
+    from tradebot.evaluation import EvalConfig, default_horizons, model_seeds
+    cfg = EvalConfig(); ref, grid = default_horizons(bar)
+    blocks = cfg.inner_folds + cfg.n_folds
+    extra = sum(len(model_seeds(k, cfg)) for k in cfg.models) - 1  # the other seeds and models, once per outer fold
+    fits = blocks*len(grid) + cfg.n_folds*extra
+    train_share = np.mean([cfg.min_train + (1 - cfg.min_train)*k/cfg.n_folds for k in range(cfg.n_folds)])  # expanding windows
+    rows = n*train_share*(1 - cfg.calibration_frac)            # a fit's training rows, on average
+    fit_rows = min(rows, cap or rows)                           # thinned to every k-th bar past `max_train_rows`
+    t_fit = stages['fit'][0]*fit_rows/FIT_ROWS[n]               # LightGBM is about linear in rows
+    rest = sum(t for k, (t, _) in stages.items() if k != 'fit')
+    print(f"projection, default report on {n:,} {bar} bars: {fits} fits (({cfg.inner_folds} inner + {cfg.n_folds} outer blocks) x "
+          f"{len(grid)} horizons {grid} + {cfg.n_folds} folds x {extra} other seeds/models) on about {fit_rows:,.0f} rows "
+          f"(max_train_rows={cap}) of about {t_fit:.0f} s each = {fits*t_fit/60:.1f} min (without the cap: "
+          f"{fits*stages['fit'][0]*rows/FIT_ROWS[n]/60:.0f} min), plus {rest:.0f} s for one pass of the other stages; target 10 min", flush=True)
+
 def main():
-    ap = argparse.ArgumentParser(); ap.add_argument('--sizes', default='10000,100000,1000000'); a = ap.parse_args()
+    ap = argparse.ArgumentParser(); ap.add_argument('--sizes', default='10000,100000,1000000')
+    ap.add_argument('--bar', default='1h', help="bar size of the synthetic bars, e.g. 1h or 1m")
+    ap.add_argument('--project', action='store_true', help='print peak memory and project the default report at the largest size')
+    ap.add_argument('--max-train-rows', type=int, default=None, help="thin the fit stage's rows as the evaluation does (default: all rows; with --project the evaluation's default)")
+    a = ap.parse_args()
+    from tradebot.evaluation import EvalConfig
+    cap = a.max_train_rows if a.max_train_rows is not None else (EvalConfig().max_train_rows if a.project else None)
     sizes = [int(s) for s in a.sizes.split(',')]
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores", flush=True)
     from tradebot.backtest import run_backtest; b = synthetic_bars(100); run_backtest(b, pd.Series(0.0, index=b.index))  # numba warm-up
     res = {}
     for n in sizes:
-        res[n] = run(n)
+        res[n] = run(n, a.bar, cap)
         print(f"{n:>9,} bars: " + "  ".join(f"{k} {t:.2f}s/{m:+.0f}MB" for k, (t, m) in res[n].items()), flush=True)
     if len(sizes) >= 2:
         a_, b_ = sizes[-2], sizes[-1]
@@ -88,5 +134,9 @@ def main():
         for k in res[b_]:
             t0, t1 = res[a_][k][0], res[b_][k][0]
             print(f"  {k:<9} {math.log(t1/t0)/math.log(b_/a_):.2f}   peak memory {res[a_][k][1]:+.0f} -> {res[b_][k][1]:+.0f} MB")
+    if a.project:
+        print(f"peak resident memory of the whole run: {peak_rss_mb()/1024:.2f} GB (target 4 GB); "
+              f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+        project(sizes[-1], a.bar, res[sizes[-1]], cap)
 
 if __name__ == '__main__': main()

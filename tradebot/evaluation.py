@@ -21,7 +21,7 @@ import tradebot
 from .config import project_root
 from .data import (load_source, validate_ohlcv, parse_timeframe, timeframe_str, infer_timeframe,
                            infer_calendar, periods_per_year, ValidationReport, DataError, load_aux, checked_bars)
-from .features import build_features, feature_ic, REGISTRY
+from .features import build_features, feature_ic, REGISTRY, FAMILIES
 from .labels import direction_label, triple_barrier
 from .validation import WalkForward
 from .models import MODELS, make_model, predict_rows
@@ -32,10 +32,12 @@ from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, 
 from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration, cost_sensitivity
 
 # %% auto #0
-__all__ = ['THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig', 'positions_from_proba', 'rule_from_config', 'momentum_positions',
-           'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare', 'Block', 'make_blocks', 'model_seeds',
-           'fit_calibrator', 'Fit', 'fit_predict', 'configurations', 'select_config', 'fold_positions', 'cost_sweep',
-           'skeptic', 'verdict', 'walk_forward', 'make_run_card', 'write_json', 'save_run', 'run_evaluation']
+__all__ = ['COST_PROFILES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig',
+           'cost_profile_for', 'default_horizons', 'resolve_defaults', 'check_size', 'positions_from_proba',
+           'rule_from_config', 'momentum_positions', 'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare',
+           'Block', 'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict', 'configurations',
+           'select_config', 'fold_positions', 'cost_sweep', 'skeptic', 'verdict', 'walk_forward', 'make_run_card',
+           'write_json', 'save_run', 'run_evaluation']
 
 # %% ../nbs/10_evaluation.ipynb #6f54ca87
 class EvalConfig(BaseModel):
@@ -44,18 +46,19 @@ class EvalConfig(BaseModel):
     data:str = 'sample:EURUSD'    # `sample:EURUSD`, `sample:GOOG` or a bar file path
     symbol:str|None = None        # a label for the report (default: from the data)
     timeframe:str|None = None     # bar size, e.g. '1h' (default: inferred from the data)
-    horizon:int = Field(24, ge=1) # label horizon in bars (`select: false`); with selection, the reference for baselines and feature IC
+    horizon:int|None = Field(None, ge=1) # label horizon in bars (`select: false`); with selection, the reference for baselines and feature IC (default: by bar size, `default_horizons`)
     label:Literal['direction', 'triple_barrier'] = 'direction' # sign of the `horizon`-bar return, or the first barrier touched within `horizon` bars
     barrier:float = Field(1.0, gt=0) # triple barrier: profit-take and stop-loss at this many causal volatilities
     n_folds:int = Field(5, ge=1)  # walk-forward test blocks
     min_train:float = Field(0.4, gt=0, lt=1) # fraction of the data in the first training stretch
     train_window:int|None = Field(None, ge=100) # rolling training window in bars (default: expanding, all bars before the gap)
-    fee_bps:float = Field(10.0, ge=0)
-    slippage_bps:float = Field(5.0, ge=0)
+    fee_bps:float|None = Field(None, ge=0)      # fee per side, bps (default: the cost profile's)
+    slippage_bps:float|None = Field(None, ge=0) # slippage per side, bps (default: the cost profile's)
+    cost_profile:Literal['auto', 'crypto_spot', 'crypto_perp', 'fx', 'us_equity'] = 'auto' # default costs (`COST_PROFILES`); 'auto': by the data's calendar and `instrument`
     instrument:Literal['spot', 'perp'] = 'spot' # spot: shorts pay a borrow fee; perp: funding paid/received (needs aux `funding`)
-    borrow_bps_per_day:float = Field(1.0, ge=0) # spot only: borrow fee on a short's value per day held
+    borrow_bps_per_day:float|None = Field(None, ge=0) # spot only: borrow fee on a short's value per day held (default: the cost profile's)
     select:bool = True            # choose horizon, rule and thresholds inside each training fold (false: the fixed configuration below)
-    horizons:list[int] = [1, 4, 12, 24, 48] # label horizons the selection tries, bars
+    horizons:list[int]|None = None # label horizons the selection tries, bars (default: by bar size, `default_horizons`)
     thresholds:list[float] = [0.5, 0.52, 0.55] # long thresholds the selection tries (short: 1 - each)
     inner_folds:int = Field(2, ge=1) # inner test blocks carved before the first outer test block (later folds also use the earlier outer blocks)
     objective:Literal['sharpe', 'total_return'] = 'sharpe' # what the selection maximises, net of the configured costs
@@ -73,7 +76,9 @@ class EvalConfig(BaseModel):
     models:list[str] = ['lightgbm', 'logistic'] # model kinds (`tradebot.models.MODELS`); the first is the primary
     n_seeds:int = Field(3, ge=1)  # seeds per stochastic model: their spread is reported, their mean probability traded
     n_random:int = Field(100, ge=2) # draws of the random-signal baseline
+    max_train_rows:int|None = Field(250_000, ge=1_000) # a longer training stretch is thinned to every k-th bar (labels that overlap anyway), the latest kept; None: all
     families:list[str]|None = None # feature families to use (default: all that the data supports)
+    max_warmup_frac:float = Field(0.2, gt=0, le=1) # features whose warm-up is longer than this share of the bars are skipped, with a note
     aux:dict[str, str]|None = None  # auxiliary series, key -> file: fng, funding, oi, headlines, events
     @model_validator(mode='before')
     @classmethod
@@ -92,16 +97,93 @@ class EvalConfig(BaseModel):
         if bad or not self.models: raise ValueError(f"unknown model kind(s) {bad}; known: {list(MODELS)}")
         if self.short_threshold > self.long_threshold:
             raise ValueError(f"short_threshold ({self.short_threshold}) must not exceed long_threshold ({self.long_threshold})")
-        if not self.horizons or any(h < 1 for h in self.horizons): raise ValueError(f"horizons must be a non-empty list of bar counts >= 1, got {self.horizons}")
+        if self.horizons is not None and (not self.horizons or any(h < 1 for h in self.horizons)): raise ValueError(f"horizons must be a non-empty list of bar counts >= 1, got {self.horizons}")
         if not self.thresholds or any(not 0.5 <= t < 1 for t in self.thresholds): raise ValueError(f"thresholds must be long thresholds in [0.5, 1), got {self.thresholds}")
         if self.instrument == 'perp' and 'funding' not in (self.aux or {}):
             raise ValueError("instrument 'perp' pays funding: give the funding series as aux: {funding: FILE}")
         return self
     @property
     def costs(self)->CostModel:
-        return CostModel(self.fee_bps, self.slippage_bps, borrow_bps_per_day=self.borrow_bps_per_day if self.instrument == 'spot' else 0.0)
+        "Per-side costs: the numbers set here, the rest from `cost_profile` (before `resolve_defaults` has seen the data, 'auto' is the crypto profile of `instrument`)."
+        p = COST_PROFILES[self.cost_profile if self.cost_profile != 'auto' else cost_profile_for('24/7', self.instrument)]
+        v = lambda k: p[k] if getattr(self, k) is None else getattr(self, k)
+        return CostModel(v('fee_bps'), v('slippage_bps'), borrow_bps_per_day=v('borrow_bps_per_day') if self.instrument == 'spot' else 0.0)
     @property
-    def grid_horizons(self)->list[int]: return sorted(set(self.horizons)) if self.select else [self.horizon]
+    def grid_horizons(self)->list[int]:
+        "Horizons the run fits (unresolved: the 1h defaults)."
+        return sorted(set(self.horizons or default_horizons('1h')[1])) if self.select else [self.horizon or default_horizons('1h')[0]]
+
+# %% ../nbs/10_evaluation.ipynb #42ee833b
+COST_PROFILES = {  # per side, bps; borrow on a spot short's value, bps a day
+    'crypto_spot': dict(fee_bps=10.0, slippage_bps=5.0, borrow_bps_per_day=1.0,
+                        source="Binance spot taker fee 0.10% per side at the regular tier (binance.com/en/fee/schedule); 5 bps slippage and "
+                               "1 bps a day margin borrow on shorts (about 3.7% a year) assumed"),
+    'crypto_perp': dict(fee_bps=5.0, slippage_bps=2.0, borrow_bps_per_day=0.0,
+                        source="Binance USD-M futures taker fee 0.05% per side at the regular tier (binance.com/en/fee/futureFee); 2 bps slippage "
+                               "assumed (deep BTC and ETH books); funding is paid instead of borrow"),
+    'fx':          dict(fee_bps=0.35, slippage_bps=0.5, borrow_bps_per_day=0.0,
+                        source="ECN commission of $3.50 per $100,000 per side (0.35 bps; raw-spread accounts such as IC Markets or Pepperstone); "
+                               "half of a 1-pip EURUSD spread (0.5 bps) assumed; overnight swap not modelled"),
+    'us_equity':   dict(fee_bps=0.5, slippage_bps=2.0, borrow_bps_per_day=0.02,
+                        source="Interactive Brokers Pro tiered commission ($0.0035 a share) plus SEC and FINRA fees, about 0.5 bps at $50-100 "
+                               "a share (interactivebrokers.com/en/pricing); half-spread of a liquid large cap (2 bps) assumed; easy-to-borrow "
+                               "stock loan about 0.7% a year (0.02 bps a day)"),
+}
+_ASSET_CLASS = {'24/7': 'crypto', '24/5': 'FX', 'XNYS': 'US equities'}
+_COST_KEYS = ('fee_bps', 'slippage_bps', 'borrow_bps_per_day')
+
+def cost_profile_for(calendar:str, instrument:str='spot')->str:
+    "The default cost profile of a market: the calendar says the asset class (24/7 crypto, 24/5 FX, XNYS US equities), `instrument` spot or perp."
+    if calendar == '24/7': return 'crypto_perp' if instrument == 'perp' else 'crypto_spot'
+    return {'24/5': 'fx', 'XNYS': 'us_equity'}[calendar]
+
+def default_horizons(timeframe)->tuple[int, list[int]]:
+    "(reference horizon, selection grid) in bars: intraday bars look 1 bar, 4 h, 12 h, 1 day and 2 days ahead (reference 1 day); daily and longer bars 1, 2, 5, 10, 20 bars (reference 5, a trading week)."
+    tf, day = parse_timeframe(timeframe), pd.Timedelta(days=1)
+    if tf >= day: return 5, [1, 2, 5, 10, 20]
+    return max(1, round(day/tf)), sorted({max(1, round(pd.Timedelta(s)/tf)) for s in (tf, '4h', '12h', '1D', '2D')})
+
+def resolve_defaults(cfg:EvalConfig, bars:pd.DataFrame)->tuple[EvalConfig, dict]:
+    "The config with the data's defaults filled in (costs by asset class, horizons by bar size; set values win), and what was chosen and why."
+    tf = parse_timeframe(cfg.timeframe) if cfg.timeframe else infer_timeframe(bars.index)
+    cal = infer_calendar(bars, tf)
+    prof = cfg.cost_profile if cfg.cost_profile != 'auto' else cost_profile_for(cal, cfg.instrument)
+    ref, grid = default_horizons(tf)
+    upd = {k: COST_PROFILES[prof][k] for k in _COST_KEYS if getattr(cfg, k) is None}
+    upd.update(cost_profile=prof, horizon=cfg.horizon or ref, horizons=cfg.horizons or grid)
+    given = [k for k in _COST_KEYS if getattr(cfg, k) is not None]
+    why = (f"chosen by the data's calendar {cal} ({_ASSET_CLASS[cal]}{', ' + cfg.instrument if cal == '24/7' else ''})" if cfg.cost_profile == 'auto'
+           else 'set in the parameters') + (f"; {', '.join(given)} set in the parameters" if given else '')
+    tfs = timeframe_str(tf)
+    note = dict(timeframe=tfs, calendar=cal, cost_profile=prof, cost_profile_why=why, cost_source=COST_PROFILES[prof]['source'],
+                horizon=('set in the parameters' if cfg.horizon else f"{ref} bars: {'one day' if tf < pd.Timedelta(days=1) else 'a trading week'} of {tfs} bars"),
+                horizons=('set in the parameters' if cfg.horizons else f"{grid} bars: " + ('1 bar, 4 h, 12 h, 1 day, 2 days' if tf < pd.Timedelta(days=1) else '1 to 20 sessions')))
+    return cfg.model_copy(update=upd), note
+
+# %% ../nbs/10_evaluation.ipynb #b5b87d93
+MIN_BLOCK_BARS = 30   # the shortest test block worth scoring
+MIN_TRAIN_BARS = 100  # the fewest bars a model is first trained on
+
+def check_size(bars:pd.DataFrame, cfg:EvalConfig)->None:
+    "`DataError` in one line when the bars cannot hold the configuration's warm-up, training stretch and test blocks, naming the numbers."
+    n, cap = len(bars), int(cfg.max_warmup_frac*len(bars))
+    fams = None if cfg.families is None else {FAMILIES.get(f, f) for f in cfg.families}
+    lead = max((f.warmup for f in REGISTRY if f.warmup <= cap and (fams is None or f.family in fams)), default=0)
+    H = max(cfg.grid_horizons + [cfg.horizon or 0])
+    block, usable = max(MIN_BLOCK_BARS, H), n - lead
+    def need(k:int)->int:  # usable bars that hold k test blocks
+        return max(math.ceil(k*block/(1 - cfg.min_train)), math.ceil((MIN_TRAIN_BARS + H)/cfg.min_train),
+                   math.ceil(cfg.inner_folds*block/(0.5*cfg.min_train)) if cfg.select else 0)
+    if usable >= need(cfg.n_folds): return
+    src = bars.attrs.get('source') or 'bars'
+    inner = f", {cfg.inner_folds} inner selection blocks inside it" if cfg.select else ''
+    if usable >= need(1):
+        most = max(k for k in range(1, cfg.n_folds) if usable >= need(k))
+        raise DataError(f"{src}: n_folds={cfg.n_folds} is more than {n:,} bars can hold: after the {lead:,}-bar feature warm-up and a first training "
+                        f"stretch of {cfg.min_train:.0%}{inner}, they hold at most {most} test block(s) of at least {block:,} bars; set n_folds to {most} or fewer")
+    raise DataError(f"{src}: {n:,} bars are too few for this configuration: after the {lead:,}-bar feature warm-up, a first training stretch of "
+                    f"{cfg.min_train:.0%}{inner} and {cfg.n_folds} test block(s) of at least {block:,} bars need {need(cfg.n_folds):,} bars "
+                    f"after the warm-up, {lead + need(cfg.n_folds):,} in all; use a longer file, fewer n_folds or shorter horizons")
 
 # %% ../nbs/10_evaluation.ipynb #e3d3fa69
 def positions_from_proba(p:pd.Series, long_threshold:float=0.55, short_threshold:float=0.45)->pd.Series:
@@ -166,6 +248,7 @@ class EvalResult:
     validation:ValidationReport|None = None
     run_card:dict = field(default_factory=dict)
     selection:pd.DataFrame|None = None  # per fold and configuration tried: inner objective (selection only)
+    given:EvalConfig|None = None        # the config as given (`config` has the data's defaults filled in)
 
     def metrics_table(self)->pd.DataFrame:
         "Strategy against buy-and-hold, one row per metric."
@@ -191,11 +274,12 @@ class Prepared:
 
 def prepare(bars:pd.DataFrame, cfg:EvalConfig)->Prepared:
     "Stage 1: features once, labels for every horizon of the run, usable rows, annualisation and funding."
+    cfg, cap = resolve_defaults(cfg, bars)[0], int(cfg.max_warmup_frac*len(bars))  # features longer than `cap` to warm up are skipped, with a note
     tf = parse_timeframe(cfg.timeframe) if cfg.timeframe else infer_timeframe(bars.index)
     ppy = periods_per_year(tf, infer_calendar(bars, tf))
     aux = load_aux({k: _resolve(v) for k, v in cfg.aux.items()}) if cfg.aux else None
-    X = build_features(bars, aux=aux, families=cfg.families)
-    fitted = [f.name for f in REGISTRY if f.fitted and (cfg.families is None or any(f.name.startswith(p) or f.family == p for p in cfg.families))]
+    X = build_features(bars, aux=aux, families=cfg.families, max_warmup=cap)
+    fitted = [f.name for f in REGISTRY if f.fitted and f.warmup <= cap and (cfg.families is None or any(f.name.startswith(p) or f.family == p for p in cfg.families))]
     # rows past every bar feature's warm-up; auxiliary features may be NaN where their series is silent (the models cope)
     core = [c for c in X.columns if not any(str(r).startswith('aux:') for r in REGISTRY[c].requires)]
     ok = X[core].notna().all(axis=1)
@@ -266,6 +350,8 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
         cal_rows = train[-ncal:]
         before = train[:-ncal]
         fit_rows = before[(lab['t1'].iloc[before] < X.index[cal_rows[0]]).to_numpy()]  # purged: labels settle before the slice
+    if cfg.max_train_rows and len(fit_rows) > cfg.max_train_rows:  # a long series: every k-th bar, ending at the latest
+        fit_rows = fit_rows[::-1][::math.ceil(len(fit_rows)/cfg.max_train_rows)][::-1]
     model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
     raw = predict_rows(model, X, test)  # a sequence model reads the bars before the block as context
     cal = fit_calibrator(cfg.calibration, predict_rows(model, X, cal_rows), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
@@ -377,6 +463,8 @@ def _stability(choices:list)->dict:
 # %% ../nbs/10_evaluation.ipynb #419a0f63
 def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=True)->EvalResult:
     "Nested walk-forward of every configured model: configuration chosen inside each training fold, traded out of sample with costs, against three baselines."
+    given, (cfg, chosen) = cfg, resolve_defaults(cfg, bars)                               # costs by asset class, horizons by bar size
+    check_size(bars, cfg)                                                               # too few bars: one line, before any feature
     prep = prepare(bars, cfg)                                                           # stage 1
     X, blocks, prim = prep.X, make_blocks(prep, cfg), cfg.models[0]                     # stage 2
     confs, H = configurations(cfg), cfg.grid_horizons
@@ -481,6 +569,8 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                                   inner_blocks=cfg.inner_folds if cfg.select else 0,
                                   folds=[{k: v for k, v in c.items()} | dict(outer_sharpe=r['sharpe']) for c, r in zip(choices, fold_rows)],
                                   stability=_stability(choices)), **sk)
+    metrics['costs'].update(profile=cfg.cost_profile, profile_why=chosen['cost_profile_why'], profile_source=chosen['cost_source'])
+    metrics['defaults'] = chosen
     metrics['verdict'] = verdict(metrics)
     imp = pd.concat(imps, axis=1).mean(axis=1).sort_values(ascending=False)
     lu = prep.labels[cfg.horizon]
@@ -493,7 +583,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                                skipped={k: v for k, v in prep.skipped.items() if k not in prep.fitted}, warmup_rows=lead)
     sel = pd.concat({k: t for k, t in tables.items()}, names=['fold', 'configuration']) if tables else None
     r = EvalResult(cfg, bars, pred, strat, strategies['buy_and_hold'], fold_rows, metrics, imp, strategies, rnd, selection=sel)
-    r.feature_ic = fic
+    r.feature_ic, r.given = fic, given
     return r
 
 # %% ../nbs/10_evaluation.ipynb #b090fdab
@@ -518,7 +608,7 @@ def make_run_card(res:EvalResult)->dict:
     sel = m['selection']
     return dict(
         created_utc=dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds'),
-        parameters=cfg.model_dump(), tradebot_version=tradebot.__version__,
+        parameters=(res.given or cfg).model_dump(), tradebot_version=tradebot.__version__,
         git_commit=commit or 'unknown (not a git checkout)', git_dirty=bool(dirty) if dirty is not None else None,
         data=dict(source=b.attrs.get('source', cfg.data), sha256=b.attrs.get('sha256'), rows=len(b),
                   start=b.index[0].isoformat(), end=b.index[-1].isoformat(), timeframe=m['timeframe'],
@@ -536,7 +626,9 @@ def make_run_card(res:EvalResult)->dict:
         costs=dict(**cfg.costs.to_dict(), instrument=cfg.instrument,
                    borrow=(f"spot shorts pay {cfg.borrow_bps_per_day:g} bps a day on their value" if cfg.instrument == 'spot' else 'none (perpetual)'),
                    funding=('paid or received at each settlement of the funding series ' + str(cfg.aux.get('funding')) if cfg.instrument == 'perp' else 'none (spot)'),
-                   note='zero-cost run: results are not tradable' if cfg.costs.per_turnover == 0 else 'costs on'),
+                   note='zero-cost run: results are not tradable' if cfg.costs.per_turnover == 0 else 'costs on',
+                   profile=cfg.cost_profile, profile_why=m.get('costs', {}).get('profile_why'), profile_source=COST_PROFILES.get(cfg.cost_profile, {}).get('source')),
+        defaults=m.get('defaults'),
         execution='positions decided at the bar close, filled at the next bar open',
         python=sys.version.split()[0], platform=platform.platform(),
         libraries={n: _lib_version(n) for n in _LIBS},

@@ -98,8 +98,11 @@ def check_inputs(cfg:dict)->None:
     from tradebot.data import load_source, checked_bars, load_aux, DataError
     from tradebot.evaluation import TOLERATED_ISSUES
     try:
-        checked_bars(load_source(cfg['data']), cfg.get('timeframe'), tolerate=TOLERATED_ISSUES)  # refused in one line, as the run would
+        bars, _ = checked_bars(load_source(cfg['data']), cfg.get('timeframe'), tolerate=TOLERATED_ISSUES)  # refused in one line, as the run would
         if cfg.get('aux'): load_aux(cfg['aux'])
+        from tradebot.evaluation import EvalConfig, resolve_defaults, check_size
+        ec = EvalConfig(**{k: v for k, v in cfg.items() if k in EvalConfig.model_fields})
+        check_size(bars, resolve_defaults(ec, bars)[0])  # too few bars for the warm-up and folds: refused now, not in the kernel
     except DataError as e: raise ReportError(str(e).replace('\n', ' ')) from None
 
 # %% ../nbs/11_report.ipynb #736a01c6

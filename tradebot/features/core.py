@@ -151,6 +151,7 @@ def build_features(bars:pd.DataFrame,            # canonical bars (see `tradebot
                    fit_until=None,               # last bar time fitted features may be fitted on (None: skip them)
                    names:list|None=None,         # exact feature names instead of families
                    registry:Registry|None=None,  # default: the package's `REGISTRY`
+                   max_warmup:int|None=None,     # skip features whose warm-up is longer than this many bars (with a note)
                   )->pd.DataFrame:               # float32 `family__name` columns on `bars.index`
     "Compute the registered features causally; warm-up rows NaN, skipped features logged."
     reg = REGISTRY if registry is None else registry
@@ -161,17 +162,22 @@ def build_features(bars:pd.DataFrame,            # canonical bars (see `tradebot
         fit_until = pd.Timestamp(fit_until)
         fit_until = fit_until.tz_localize('UTC') if fit_until.tzinfo is None else fit_until.tz_convert('UTC')  # naive is UTC
     ctx = Ctx(bars, aux, infer_timeframe(bars.index), fit_until)
-    out, skipped, warm = {}, {}, {}
+    todo, skipped = [], {}
     for f in _select(reg, names, families, ctx.tf):
-        why = _why_skip(f, bars, aux, fit_until)
-        if why: skipped[f.name] = why; continue
-        out[f.name] = _finish(f, f.fn(ctx), len(bars)).astype('float32')
-        warm[f.name] = f.warmup
+        why = _why_skip(f, bars, aux, fit_until) or (f"warm-up of {f.warmup:,} bars is longer than max_warmup={max_warmup:,}"
+                                                     if max_warmup is not None and f.warmup > max_warmup else None)
+        if why: skipped[f.name] = why
+        else: todo.append(f)
+    # one float32 block, filled a column at a time: pandas takes it as is, where a dict of columns is copied into a block
+    # (on 5M one-minute bars the dict's peak was 6.1 GB for 2.4 GB of features)
+    V = np.empty((len(bars), len(todo)), dtype='float32', order='F')
+    for j, f in enumerate(todo): V[:, j] = _finish(f, f.fn(ctx), len(bars))
+    warm = {f.name: f.warmup for f in todo}
     if skipped:
         for why in sorted(set(skipped.values())):
             who = [n for n, w in skipped.items() if w == why]
             log.info("skipped %d feature(s), %s: %s", len(who), why, ', '.join(who[:6]) + (' ...' if len(who) > 6 else ''))
-    X = pd.DataFrame(out, index=bars.index)
+    X = pd.DataFrame(V, index=bars.index, columns=[f.name for f in todo], copy=False)
     X.attrs = dict(warmup=warm, skipped=skipped)
     return X
 
