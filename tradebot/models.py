@@ -19,10 +19,10 @@ from fastcore.basics import patch
 from .validation import PurgedKFold
 
 # %% auto #0
-__all__ = ['MODELS', 'DEFAULT_LGBM', 'FIT_DEFAULTS', 'DEFAULT_XGB', 'DEFAULT_RF', 'DEFAULT_ET', 'SKOPS_TRUSTED', 'MANIFEST',
-           'SEARCH_SPACES', 'ModelError', 'register', 'make_model', 'select_features', 'balanced_weights', 'time_split',
-           'inner_splits', 'Model', 'LightGBMModel', 'XGBoostModel', 'RandomForestModel', 'ExtraTreesModel',
-           'LogisticModel', 'file_sha256', 'read_manifest', 'load_model', 'oof_predict', 'tune']
+__all__ = ['MODELS', 'FEW_ROWS', 'DEFAULT_LGBM', 'FIT_DEFAULTS', 'DEFAULT_XGB', 'DEFAULT_RF', 'DEFAULT_ET', 'SKOPS_TRUSTED',
+           'MANIFEST', 'SEARCH_SPACES', 'ModelError', 'register', 'make_model', 'select_features', 'balanced_weights',
+           'time_split', 'inner_splits', 'Model', 'LightGBMModel', 'XGBoostModel', 'RandomForestModel',
+           'ExtraTreesModel', 'LogisticModel', 'file_sha256', 'read_manifest', 'load_model', 'oof_predict', 'tune']
 
 # %% ../nbs/05_models.ipynb #23ff0214
 class ModelError(ValueError):
@@ -142,6 +142,8 @@ class Model:
         return pd.Series(np.asarray(self._importance(), dtype='float64'), index=self.features_).sort_values(ascending=False)
 
 # %% ../nbs/05_models.ipynb #a1efc607
+FEW_ROWS = 64  # at most this many rows (a live bar) are predicted on one thread: waking a thread pool costs more than the work, far more on a busy machine
+
 DEFAULT_LGBM = dict(n_estimators=200, learning_rate=0.03, num_leaves=15, max_depth=4, min_child_samples=100,
                     subsample=0.7, subsample_freq=1, colsample_bytree=0.7, reg_lambda=1.0, verbose=-1)
 FIT_DEFAULTS = dict(early_stopping_rounds=None, val_frac=0.2, gap=24, balance=True)  # early stopping is opt-in: see below
@@ -167,7 +169,7 @@ class LightGBMModel(Model):
         self.state_['n_rounds'] = n = _rounds(self, X, y, w, t1, fit_slice)
         self.booster_ = self._clf(n_estimators=n).fit(X, y, sample_weight=w).booster_
 
-    def _predict(self, X): return self.booster_.predict(X.to_numpy(), num_threads=self.n_jobs)  # float32 features stay float32
+    def _predict(self, X): return self.booster_.predict(X.to_numpy(), num_threads=self.n_jobs if len(X) > FEW_ROWS else 1)  # float32 features stay float32
     def _importance(self): return self.booster_.feature_importance('gain')
     def _save_files(self, folder): self.booster_.save_model(str(folder/'model.txt'))
     def _load_files(self, folder, man): self.booster_ = lgb.Booster(model_file=str(folder/'model.txt'))
@@ -194,6 +196,10 @@ class XGBoostModel(Model):
         self.booster_ = self._clf(n_estimators=n).fit(A, y, sample_weight=w).get_booster()
 
     def _predict(self, X):
+        if len(X) <= FEW_ROWS:  # one thread, on a copy configured once (reconfiguring a booster costs milliseconds)
+            if getattr(self, '_one_of', None) is not self.booster_:
+                self._one = self.booster_.copy(); self._one.set_param({'nthread': 1}); self._one_of = self.booster_
+            return self._one.inplace_predict(X.to_numpy('float32'))
         if getattr(self, '_nthread', None) != self.n_jobs:  # reconfiguring the booster costs milliseconds: only when n_jobs changed
             self.booster_.set_param({'nthread': self.n_jobs}); self._nthread = self.n_jobs
         return self.booster_.inplace_predict(X.to_numpy('float32'))
