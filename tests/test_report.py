@@ -102,7 +102,7 @@ def test_html_shows_selection_and_calibration(run):
     assert 'Selection inside the training folds' in text and 'Calibration' in text
     for f in m['selection']['folds']:  # fold, horizon, rule, inner and outer Sharpe, row by row
         row = re.search(rf'<th>{f["fold"]}</th>\s*<td>{f["horizon"]}</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', html)
-        assert row and row.groups() == (f['rule'], fmt_metric(f['inner_sharpe']), fmt_metric(f['outer_sharpe'])), f
+        assert row and tuple(unescape(g) for g in row.groups()) == (f['rule'], fmt_metric(f['inner_sharpe']), fmt_metric(f['outer_sharpe'])), f
     for k in ('raw', 'calibrated'): assert fmt_metric(m['calibration'][k]['brier']) in text.split()
     card = json.loads((out/'run_card.json').read_text())
     assert card['selection'].startswith('nested walk-forward') and 'borrow' in card['costs'] and card['costs']['instrument'] == 'spot'
