@@ -15,7 +15,7 @@ def run(tmp_path_factory):
     "One real report run through the console command, on the bundled EURUSD data, with 3 folds to stay quick."
     out = tmp_path_factory.mktemp('run')
     params = out/'p.yaml'
-    params.write_text('data: sample:EURUSD\nn_folds: 3\nhorizon: 12\nn_seeds: 2\nn_random: 20\nname: it\n')
+    params.write_text('data: sample:EURUSD\nn_folds: 3\nhorizon: 12\nn_seeds: 2\nn_random: 20\nimportance: true\nname: it\n')
     r = subprocess.run([str(TRADEBOT), 'report', '--params', str(params), '--out', str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr[-3000:]
     return out, r
@@ -102,7 +102,18 @@ def test_html_shows_selection_and_calibration(run):
     assert 'Selection inside the training folds' in text and 'Calibration' in text
     for f in m['selection']['folds']:  # fold, horizon, rule, inner and outer Sharpe, row by row
         row = re.search(rf'<th>{f["fold"]}</th>\s*<td>{f["horizon"]}</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>', html)
-        assert row and row.groups() == (f['rule'], fmt_metric(f['inner_sharpe']), fmt_metric(f['outer_sharpe'])), f
+        assert row and tuple(unescape(g) for g in row.groups()) == (f['rule'], fmt_metric(f['inner_sharpe']), fmt_metric(f['outer_sharpe'])), f
     for k in ('raw', 'calibrated'): assert fmt_metric(m['calibration'][k]['brier']) in text.split()
     card = json.loads((out/'run_card.json').read_text())
     assert card['selection'].startswith('nested walk-forward') and 'borrow' in card['costs'] and card['costs']['instrument'] == 'spot'
+
+def test_html_shows_models_diversity_importance(run):
+    "The models side by side out of fold (log-loss, Brier against the base rate), their diversity, and gain beside out-of-fold permutation importance."
+    out, _ = run
+    m = json.loads((out/'metrics.json').read_text())
+    text = unescape(re.sub(r'<[^>]+>', ' ', (out/'report.html').read_text()))
+    assert 'Models compared out of fold' in text
+    for x in (x for x in m['models'] if x['type'] == 'model'):
+        assert fmt_metric(x['log_loss']) in text.split() and fmt_metric(x['brier']) in text.split(), x['name']
+    assert 'lightgbm / logistic' in text and fmt_metric(m['diversity'][0]['q_statistic']) in text.split()
+    assert m['importance'][0]['feature'] in text and 'permutation (millinats)' in text

@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/ensemble.html.md"""
 
 # %% ../nbs/06_ensemble.ipynb #6e6b67c1
 from __future__ import annotations
-import hashlib, json
+import hashlib, json, warnings
 from collections import OrderedDict
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -19,7 +19,7 @@ from .models import Model, ModelError, MODELS, register, make_model, load_model,
 __all__ = ['DEFAULT_MEMBERS', 'MEMBER_CACHE', 'MEMBER_CACHE_SIZE', 'METRICS', 'weighted_log_loss', 'simplex_weights', 'Ensemble',
            'VoteEnsemble', 'WeightedEnsemble', 'StackEnsemble', 'RegimeEnsemble', 'classification_metrics',
            'compare_models', 'diversity', 'normalised_gain', 'rank_stability', 'permutation_importance',
-           'shap_importance', 'fold_importance', 'summarise_importance']
+           'shap_importance', 'fold_importance', 'model_importance', 'summarise_importance']
 
 # %% ../nbs/06_ensemble.ipynb #01c94772
 DEFAULT_MEMBERS = ('lightgbm', 'xgboost', 'random_forest')
@@ -277,7 +277,9 @@ def _tree_shap(m, A:np.ndarray)->np.ndarray:
     import shap
     obj = getattr(m, 'booster_', None) or getattr(m, 'clf_', None)
     if m.kind == 'logistic' or obj is None: raise ValueError(f"SHAP TreeExplainer needs a tree model, not {m.kind!r}")
-    sv = shap.TreeExplainer(obj).shap_values(A, check_additivity=False)
+    with warnings.catch_warnings():  # shap notes on every binary LightGBM call that its output format changed: handled below
+        warnings.filterwarnings('ignore', message='LightGBM binary classifier with TreeExplainer', category=UserWarning)
+        sv = shap.TreeExplainer(obj).shap_values(A, check_additivity=False)
     if isinstance(sv, list): sv = sv[1]                # one array per class (some shap versions, binary LightGBM)
     sv = np.asarray(sv)
     if sv.ndim == 3: sv = sv[..., 1]                   # (rows, features, classes): forests
@@ -305,15 +307,18 @@ def fold_importance(X:pd.DataFrame, y:pd.Series, splits:list, # [(train position
     for k, (tr, te) in enumerate(splits):
         for s in seeds:
             m = make_model(kind, seed=s, **params).fit(X.iloc[tr], y.iloc[tr], t1=None if t1 is None else t1.iloc[tr])
-            g = normalised_gain(m.feature_importance())
-            feats = list(dict.fromkeys([*g.index[:top], *[f for f in extra if f in X.columns]]))
-            Xt, yt = X.iloc[te], y.iloc[te]
-            pi = permutation_importance(m, Xt, yt, feats, n_repeats=n_repeats, seed=s)
-            try: sh = normalised_gain(shap_importance(m, Xt, shap_rows, seed=s))
-            except ValueError: sh = pd.Series(dtype='float64')
-            rows.append(pd.DataFrame(dict(fold=k, seed=s, feature=g.index, gain=g.to_numpy())).set_index('feature')
-                        .join(pi[['perm_mean']].rename(columns={'perm_mean': 'perm'})).join(sh.rename('shap')).reset_index())
-    return pd.concat(rows, ignore_index=True)
+            rows.append(model_importance(m, X.iloc[te], y.iloc[te], top, extra, n_repeats, shap_rows, s).assign(fold=k, seed=s))
+    return pd.concat(rows, ignore_index=True)[['fold', 'seed', 'feature', 'gain', 'perm', 'shap']]
+
+def model_importance(m, Xt:pd.DataFrame, yt, top:int=30, extra:list=(), n_repeats:int=2, shap_rows:int=1000, seed:int=0)->pd.DataFrame:
+    "One fitted model's importance, tidy: normalised gain (all features), permutation and SHAP on the out-of-fold rows `Xt` (top and extra features)."
+    g = normalised_gain(m.feature_importance())
+    feats = list(dict.fromkeys([*g.index[:top], *[f for f in extra if f in Xt.columns]]))
+    pi = permutation_importance(m, Xt, yt, feats, n_repeats=n_repeats, seed=seed)
+    try: sh = normalised_gain(shap_importance(m, Xt, shap_rows, seed=seed))
+    except ValueError: sh = pd.Series(dtype='float64')  # not a tree model (logistic): no SHAP, said by the NaN column
+    return (pd.DataFrame(dict(feature=g.index, gain=g.to_numpy())).set_index('feature')
+            .join(pi[['perm_mean']].rename(columns={'perm_mean': 'perm'})).join(sh.rename('shap')).reset_index())
 
 def summarise_importance(fi:pd.DataFrame, top:int=20)->pd.DataFrame:
     "One row per feature: mean gain share, mean out-of-fold permutation loss increase (and its t-stat), SHAP share, top-`top` stability, verdict."

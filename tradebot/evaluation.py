@@ -27,6 +27,7 @@ from .validation import WalkForward
 from .models import MODELS, make_model, predict_rows
 import tradebot.ensemble  # registers the ensemble kinds (ensemble-vote, -weighted, -stack, -regime) as models
 import tradebot.deep  # registers the sequence kinds (lstm, transformer); torch is imported only when one is fitted
+from .ensemble import compare_models, diversity, model_importance, summarise_importance
 from .backtest import CostModel, run_backtest, run_backtests, BacktestResult
 from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, VolTarget, CostBand, candidate_rules
 from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration, cost_sensitivity
@@ -35,9 +36,9 @@ from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_deca
 __all__ = ['COST_PROFILES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig',
            'cost_profile_for', 'default_horizons', 'resolve_defaults', 'check_size', 'positions_from_proba',
            'rule_from_config', 'momentum_positions', 'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare',
-           'Block', 'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict', 'configurations',
-           'select_config', 'fold_positions', 'cost_sweep', 'skeptic', 'verdict', 'walk_forward', 'make_run_card',
-           'write_json', 'save_run', 'run_evaluation']
+           'Block', 'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict', 'calibrate_on_history',
+           'configurations', 'select_config', 'fold_positions', 'cost_sweep', 'skeptic', 'verdict', 'walk_forward',
+           'make_run_card', 'write_json', 'save_run', 'run_evaluation']
 
 # %% ../nbs/10_evaluation.ipynb #6f54ca87
 class EvalConfig(BaseModel):
@@ -64,7 +65,8 @@ class EvalConfig(BaseModel):
     objective:Literal['sharpe', 'total_return'] = 'sharpe' # what the selection maximises, net of the configured costs
     select_rule:Literal['one_se', 'best'] = 'one_se' # 'best': the top inner objective; 'one_se': of those within one standard error of it, the one that trades least
     calibration:Literal['platt', 'isotonic', 'none'] = 'platt' # per-fold calibration of P(up) on the end of the training fold
-    calibration_frac:float = Field(0.2, gt=0, lt=0.5) # share of each training fold (its latest bars) held out to calibrate on
+    calibrate_on:Literal['history', 'slice'] = 'history' # history: the earlier blocks' out-of-sample P(up) (the model uses the whole training fold); slice: a held-out slice
+    calibration_frac:float = Field(0.2, gt=0, lt=0.5) # calibrate_on 'slice': share of each training fold (its latest bars) held out to calibrate on
     rule:Literal['threshold', 'hysteresis', 'conviction', 'band'] = 'threshold' # fixed run: the position rule
     long_threshold:float = Field(0.55, gt=0, lt=1)  # fixed run: go long when P(up) is above this (hysteresis: enter)
     short_threshold:float = Field(0.45, gt=0, lt=1) # fixed run: go short when P(up) is below this
@@ -80,6 +82,7 @@ class EvalConfig(BaseModel):
     families:list[str]|None = None # feature families to use (default: all that the data supports)
     max_warmup_frac:float = Field(0.2, gt=0, le=1) # features whose warm-up is longer than this share of the bars are skipped, with a note
     aux:dict[str, str]|None = None  # auxiliary series, key -> file: fng, funding, oi, headlines, events
+    importance:bool|None = None   # out-of-fold permutation and SHAP importance of the primary model on each test block; None: when there are >= 10,000 usable bars
     @model_validator(mode='before')
     @classmethod
     def _no_booleans(cls, d):
@@ -87,7 +90,7 @@ class EvalConfig(BaseModel):
         if isinstance(d, dict):
             for k, v in d.items():
                 f = cls.model_fields.get(k)
-                if f is None or f.annotation is bool: continue
+                if f is None or bool in getattr(f.annotation, '__args__', (f.annotation,)): continue
                 if any(isinstance(x, bool) for x in (v if isinstance(v, (list, tuple)) else [v])):
                     raise ValueError(f"{k} must be a number, got the boolean {v!r} (YAML reads true/false/yes/no as booleans)")
         return d
@@ -249,6 +252,7 @@ class EvalResult:
     run_card:dict = field(default_factory=dict)
     selection:pd.DataFrame|None = None  # per fold and configuration tried: inner objective (selection only)
     given:EvalConfig|None = None        # the config as given (`config` has the data's defaults filled in)
+    feature_importance:pd.DataFrame|None = None # tidy fold, seed, feature, gain, perm, shap: the primary model on each outer test block
 
     def metrics_table(self)->pd.DataFrame:
         "Strategy against buy-and-hold, one row per metric."
@@ -341,10 +345,12 @@ class Fit:
     raw:pd.Series
     cal:pd.Series
     importance:pd.Series
+    model:object = field(default=None, repr=False)  # the fitted model (out-of-fold importance reads it)
+    n_cal:int = 0                                    # rows the calibrator was fitted on (0: uncalibrated)
 
 def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndarray, kind:str, seed:int, cfg:EvalConfig)->Fit:
-    "Stage 3: fit on the training rows (less the held-out calibration slice), calibrate on the slice, predict the test rows."
-    if cfg.calibration == 'none': fit_rows, cal_rows = train, train[:0]
+    "Stage 3: fit on the training rows and predict the test rows; `calibrate_on: slice` holds out the latest training rows and calibrates on them (`history`: see `calibrate_on_history`)."
+    if cfg.calibration == 'none' or cfg.calibrate_on == 'history': fit_rows, cal_rows = train, train[:0]
     else:
         ncal = max(int(len(train)*cfg.calibration_frac), 1)
         cal_rows = train[-ncal:]
@@ -355,7 +361,16 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
     model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
     raw = predict_rows(model, X, test)  # a sequence model reads the bars before the block as context
     cal = fit_calibrator(cfg.calibration, predict_rows(model, X, cal_rows), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
-    return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance())
+    return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance(), model, len(cal_rows))
+
+def calibrate_on_history(fit:Fit, history:list, lab:pd.DataFrame, train_index:pd.Index, method:str)->Fit:
+    "Stage 3b: calibrate a block's raw P(up) with a map fitted on earlier blocks' out-of-sample raw P(up), on their rows that are training rows of this block (labels settled, purged)."
+    raw = pd.concat([f.raw for f in history]) if history else pd.Series(dtype='float64')
+    raw = raw[raw.index.isin(train_index)]
+    y = lab['y'].reindex(raw.index).to_numpy(float)
+    if method == 'none' or len(raw) < 20 or len(np.unique(y[~np.isnan(y)])) < 2: return replace(fit, cal=fit.raw.copy(), n_cal=0)
+    cal = fit_calibrator(method, raw.to_numpy(float), y)
+    return replace(fit, cal=pd.Series(cal(fit.raw.to_numpy(float)), index=fit.raw.index), n_cal=int((~np.isnan(y)).sum()))
 
 # %% ../nbs/10_evaluation.ipynb #7d49721b
 def configurations(cfg:EvalConfig)->dict:
@@ -451,6 +466,19 @@ def _signal_metrics(pred:pd.DataFrame, col:str)->dict:
     return dict(accuracy=float(((lab[col] > 0.5) == (lab.y > 0.5)).mean()), auc=float(roc_auc_score(lab.y, lab[col])),
                 rank_ic=float(lab[col].corr(lab.fwd_ret, method='spearman')), n=int(len(lab)))
 
+def _finite(o):
+    "Non-finite floats (an infinite break-even, an undefined Sharpe) become None, so the JSON is valid."
+    if isinstance(o, dict): return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [_finite(v) for v in o]
+    if isinstance(o, (float, np.floating)): return float(o) if np.isfinite(o) else None
+    return o
+
+def _scores(row:pd.Series, n_seeds:int)->dict:
+    "A model's row of `compare_models` for metrics.json: the seed-mean P(up)'s scores, and their mean +- std over seeds (std None for one seed)."
+    d = {k: v for k, v in row.items() if k not in ('auc', 'n', 'n_seeds')}
+    if n_seeds < 2: d.update({k: None for k in d if k.endswith('_std')})
+    return _finite(d)
+
 def _iso(d:dict)->dict: return {k: (v.isoformat() if isinstance(v, pd.Timestamp) else v) for k, v in d.items()}
 
 def _stability(choices:list)->dict:
@@ -471,7 +499,13 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     seeds = {kind: model_seeds(kind, cfg) for kind in cfg.models}
     extra = [(kind, s) for kind in cfg.models for s in seeds[kind] if (kind, s) != (prim, cfg.seed)]
     fits = {}   # (kind, seed, horizon, block j) -> Fit
-    choices, tables, imps = [], {}, []
+    choices, tables, imps, fimp = [], {}, [], []
+    imp_on = cfg.importance if cfg.importance is not None else len(X) >= 10_000  # about 7% of a run: on by default for real-size runs
+    def calibrated(kind, s, h, b):  # stage 3b: calibrate on the kind's first seed's earlier out-of-sample predictions at this horizon
+        f = fits[(kind, s, h, b.j)]
+        if cfg.calibrate_on != 'history': return f
+        hist = [fits[k] for k in ((kind, seeds[kind][0], h, e.j) for e in blocks[:b.j]) if k in fits]
+        return calibrate_on_history(f, hist, prep.labels[h], X.index[b.train[h]], cfg.calibration)
     total = len(blocks)*len(H) + cfg.n_folds*len(extra)
     with tqdm(total=total, desc='walk-forward fits (blocks x horizons, then folds x models x seeds)', disable=not progress, file=sys.stderr) as bar:
         for b in blocks:
@@ -480,6 +514,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
             for h in H:                                                                   # stage 3, first seed of the primary: every horizon
                 bar.set_postfix_str(f"block {b.j+1}/{len(blocks)} {'fold ' + str(b.fold + 1) if b.fold is not None else 'inner'} {prim} h={h}")
                 fits[(prim, cfg.seed, h, b.j)] = fit_predict(Xb, prep.labels[h], b.train[h], b.test, prim, cfg.seed, cfg); bar.update()
+                fits[(prim, cfg.seed, h, b.j)] = calibrated(prim, cfg.seed, h, b)
             if b.fold is None: continue
             if cfg.select:                                                                # stage 4: the inner walk-forward is every block before this one
                 probs = {h: [fits[(prim, cfg.seed, h, e.j)].cal for e in blocks[:b.j]] for h in H}
@@ -492,7 +527,12 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
             for kind, s in extra:                                                         # stage 3 for the chosen horizon: other seeds and models
                 bar.set_postfix_str(f'block {b.j+1}/{len(blocks)} fold {b.fold+1} {kind} seed {s} h={h}')
                 fits[(kind, s, h, b.j)] = fit_predict(Xb, prep.labels[h], b.train[h], b.test, kind, s, cfg); bar.update()
+                fits[(kind, s, h, b.j)] = calibrated(kind, s, h, b)
             imps += [fits[(prim, s, h, b.j)].importance for s in seeds[prim]]
+            if not imp_on: continue
+            bar.set_postfix_str(f'block {b.j+1}/{len(blocks)} fold {b.fold+1} out-of-fold importance')  # primary, first seed: gain, permutation, SHAP on the test block
+            fimp.append(model_importance(fits[(prim, cfg.seed, h, b.j)].model, Xb.iloc[b.test], prep.labels[h]['y'].iloc[b.test],
+                                         top=20, n_repeats=2, shap_rows=500, seed=cfg.seed).assign(fold=b.fold, seed=cfg.seed))
     outer = [b for b in blocks if b.fold is not None]
     # predictions: each fold's chosen horizon; calibrated per seed, seed mean, and the raw seed mean
     parts = []
@@ -511,6 +551,9 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     pred['position'] = poss[prim].loc[pred.index]
     bt = lambda pos: _bt(oos, pos, cfg, prep.funding)                                      # stage 6
     strategies, models, sweeps = {}, [], {}
+    cmp = compare_models(pred, kinds=list(cfg.models))  # out-of-fold log-loss, AUC, Brier, IC, hit rate of the traded (calibrated) P(up), mean +- std over seeds
+    raw_ll = compare_models(pred[['y', 'fwd_ret', 'fold', *[f'p__{k}__raw' for k in cfg.models]]].rename(columns=lambda c: c.replace('__raw', '')),
+                            kinds=list(cfg.models))['log_loss']
     for kind in cfg.models:
         strategies[kind] = res_k = bt(poss[kind])
         per_seed = [performance(bt(fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{kind}__s{s}'] for b in outer], rules, oos.index)), prep.ppy)
@@ -520,7 +563,10 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                   for m in ('sharpe', 'total_return') for stat in ('mean', 'std')}
         sweeps[kind] = cost_sweep(oos, poss[kind], cfg, prep.ppy, prep.funding, levels=range(0, 31, 5) if kind == prim else (0,))
         models.append(dict(name=kind, type='model', n_seeds=len(seeds[kind]), **performance(res_k, prep.ppy), **spread,
-                           **_signal_metrics(pred, f'p__{kind}'), break_even_cost_bps=sweeps[kind][1]))
+                           **_signal_metrics(pred, f'p__{kind}'), break_even_cost_bps=sweeps[kind][1],
+                           **_scores(cmp.loc[kind], len(seeds[kind])), log_loss_raw=_finite(float(raw_ll[kind])),
+                           uncalibrated_folds=int(sum(fits[(kind, seeds[kind][0], c['horizon'], b.j)].n_cal == 0 for b, c in zip(outer, choices)))
+                                              if cfg.calibration != 'none' else None))
     pos, strat = poss[prim], strategies[prim]
     baselines = {'buy_and_hold': pd.Series(1.0, index=oos.index),
                  'momentum': momentum_positions(bars, cfg.horizon).reindex(oos.index),
@@ -554,7 +600,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                  for lt, st in dict.fromkeys([*THRESHOLD_GRID, (cfg.long_threshold, cfg.short_threshold)])}
         trial[str(rules[0])] = strat.returns
     trial.update({kind: strategies[kind].returns for kind in cfg.models[1:]})
-    sk = skeptic(oos, pred, strat, pd.DataFrame(trial), cfg, sweeps[prim], prep.ppy)
+    sk = _finite(skeptic(oos, pred, strat, pd.DataFrame(trial), cfg, sweeps[prim], prep.ppy))  # an undefined PBO degradation is None, not NaN
     gross = float(np.prod(1 + strat.bars_out.gross) - 1)  # the same positions with costs off
     costs = dict(gross_total_return=gross, cost_paid=float(strat.bars_out.cost.sum()), **cfg.costs.to_dict(), instrument=cfg.instrument,
                  borrow_paid=float(strat.bars_out.borrow.sum()/strat.cash), funding_paid=float(strat.bars_out.funding.sum()/strat.cash))
@@ -572,6 +618,12 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     metrics['costs'].update(profile=cfg.cost_profile, profile_why=chosen['cost_profile_why'], profile_source=chosen['cost_source'])
     metrics['defaults'] = chosen
     metrics['verdict'] = verdict(metrics)
+    byf = compare_models(pred, kinds=list(cfg.models), by_fold=True)
+    metrics['model_folds'] = _finite(byf[['log_loss', 'log_loss_prior', 'auc', 'brier', 'ic']].reset_index().to_dict('records'))
+    metrics['diversity'] = _finite(diversity(pred[[f'p__{k}' for k in cfg.models]].rename(columns=lambda c: c[3:]), pred['y']).to_dict('records')) \
+                           if len(cfg.models) > 1 else []
+    fi = pd.concat(fimp, ignore_index=True)[['fold', 'seed', 'feature', 'gain', 'perm', 'shap']] if fimp else None
+    metrics['importance'] = _finite(summarise_importance(fi, top=20).head(40).reset_index().to_dict('records')) if fimp else []
     imp = pd.concat(imps, axis=1).mean(axis=1).sort_values(ascending=False)
     lu = prep.labels[cfg.horizon]
     fic = feature_ic(X, lu['fwd_ret'], by='year')  # descriptive: each feature's rank IC with the reference horizon's return, per year
@@ -583,7 +635,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                                skipped={k: v for k, v in prep.skipped.items() if k not in prep.fitted}, warmup_rows=lead)
     sel = pd.concat({k: t for k, t in tables.items()}, names=['fold', 'configuration']) if tables else None
     r = EvalResult(cfg, bars, pred, strat, strategies['buy_and_hold'], fold_rows, metrics, imp, strategies, rnd, selection=sel)
-    r.feature_ic, r.given = fic, given
+    r.feature_ic, r.feature_importance, r.given = fic, fi, given
     return r
 
 # %% ../nbs/10_evaluation.ipynb #b090fdab
@@ -617,8 +669,10 @@ def make_run_card(res:EvalResult)->dict:
         selection=(f"nested walk-forward inside each training fold: {sel['n_configurations']} configurations (horizons {sel['horizons']} x position rules), "
                    f"chosen by inner net {cfg.objective} after costs ({'one-standard-error rule: the least trading within one standard error of the best' if cfg.select_rule == 'one_se' else 'the best'}) on {cfg.inner_folds} inner blocks plus the earlier outer blocks, primary model, seed {cfg.seed}"
                    if cfg.select else f"none: fixed configuration h={cfg.horizon}, {rule_from_config(cfg)}"),
-        calibration=(f"{cfg.calibration} per fold, fitted on the latest {cfg.calibration_frac:.0%} of its training bars (the model on the bars before them, purged)"
-                     if cfg.calibration != 'none' else 'none'),
+        calibration=('none' if cfg.calibration == 'none' else
+                     f"{cfg.calibration} per fold, fitted on the earlier blocks' out-of-sample predictions that are training rows of the fold (inner blocks, then earlier outer blocks; the model on the whole training fold)"
+                     if cfg.calibrate_on == 'history' else
+                     f"{cfg.calibration} per fold, fitted on the latest {cfg.calibration_frac:.0%} of its training bars (the model on the bars before them, purged)"),
         models=dict(kinds=list(cfg.models), primary=cfg.models[0], seeds=m['model_seeds'],
                     baselines=['buy_and_hold', f'momentum ({cfg.horizon}-bar sign)', f'random signal: own positions rotated in time ({cfg.n_random} draws)']),
         features=dict(**m['features'], names=list(res.importance.index)),
@@ -642,13 +696,6 @@ def _json_default(o):
     if isinstance(o, Path): return str(o)
     raise TypeError(f"cannot write {type(o).__name__} to JSON")
 
-def _finite(o):
-    "Non-finite floats (an infinite break-even, an undefined Sharpe) become None, so the JSON is valid."
-    if isinstance(o, dict): return {k: _finite(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)): return [_finite(v) for v in o]
-    if isinstance(o, (float, np.floating)): return float(o) if np.isfinite(o) else None
-    return o
-
 def write_json(obj, path:str|Path)->Path:
     "Strict JSON (no NaN or infinity: they become null), timestamps as ISO strings."
     Path(path).write_text(json.dumps(_finite(obj), indent=2, default=_json_default, allow_nan=False))
@@ -665,6 +712,7 @@ def save_run(res:EvalResult, out_dir:str|Path)->Path:
     res.strategy.trades.to_parquet(out/'trades.parquet')
     if res.feature_ic is not None: res.feature_ic.to_parquet(out/'feature_ic.parquet')
     if res.selection is not None: res.selection.to_parquet(out/'selection.parquet')
+    if res.feature_importance is not None: res.feature_importance.to_parquet(out/'importance.parquet')
     return out
 
 # %% ../nbs/10_evaluation.ipynb #55c41afe

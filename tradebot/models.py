@@ -19,10 +19,11 @@ from fastcore.basics import patch
 from .validation import PurgedKFold
 
 # %% auto #0
-__all__ = ['MODELS', 'DEFAULT_LGBM', 'FIT_DEFAULTS', 'DEFAULT_XGB', 'DEFAULT_RF', 'DEFAULT_ET', 'SKOPS_TRUSTED', 'MANIFEST',
-           'SEARCH_SPACES', 'ModelError', 'register', 'make_model', 'select_features', 'balanced_weights', 'time_split',
-           'inner_splits', 'Model', 'LightGBMModel', 'XGBoostModel', 'RandomForestModel', 'ExtraTreesModel',
-           'LogisticModel', 'file_sha256', 'read_manifest', 'load_model', 'predict_rows', 'oof_predict', 'tune']
+__all__ = ['MODELS', 'FEW_ROWS', 'DEFAULT_LGBM', 'FIT_DEFAULTS', 'DEFAULT_XGB', 'DEFAULT_RF', 'DEFAULT_ET', 'SKOPS_TRUSTED',
+           'MANIFEST', 'SEARCH_SPACES', 'ModelError', 'register', 'make_model', 'select_features', 'balanced_weights',
+           'time_split', 'inner_splits', 'Model', 'LightGBMModel', 'XGBoostModel', 'RandomForestModel',
+           'ExtraTreesModel', 'LogisticModel', 'file_sha256', 'read_manifest', 'load_model', 'predict_rows',
+           'oof_predict', 'tune']
 
 # %% ../nbs/05_models.ipynb #23ff0214
 class ModelError(ValueError):
@@ -143,6 +144,8 @@ class Model:
         return pd.Series(np.asarray(self._importance(), dtype='float64'), index=self.features_).sort_values(ascending=False)
 
 # %% ../nbs/05_models.ipynb #a1efc607
+FEW_ROWS = 64  # at most this many rows (a live bar) are predicted on one thread: waking a thread pool costs more than the work, far more on a busy machine
+
 DEFAULT_LGBM = dict(n_estimators=200, learning_rate=0.03, num_leaves=15, max_depth=4, min_child_samples=100,
                     subsample=0.7, subsample_freq=1, colsample_bytree=0.7, reg_lambda=1.0, verbose=-1)
 FIT_DEFAULTS = dict(early_stopping_rounds=None, val_frac=0.2, gap=24, balance=True)  # early stopping is opt-in: see below
@@ -168,7 +171,7 @@ class LightGBMModel(Model):
         self.state_['n_rounds'] = n = _rounds(self, X, y, w, t1, fit_slice)
         self.booster_ = self._clf(n_estimators=n).fit(X, y, sample_weight=w).booster_
 
-    def _predict(self, X): return self.booster_.predict(X.to_numpy(), num_threads=self.n_jobs)  # float32 features stay float32
+    def _predict(self, X): return self.booster_.predict(X.to_numpy(), num_threads=self.n_jobs if len(X) > FEW_ROWS else 1)  # float32 features stay float32
     def _importance(self): return self.booster_.feature_importance('gain')
     def _save_files(self, folder): self.booster_.save_model(str(folder/'model.txt'))
     def _load_files(self, folder, man): self.booster_ = lgb.Booster(model_file=str(folder/'model.txt'))
@@ -195,6 +198,10 @@ class XGBoostModel(Model):
         self.booster_ = self._clf(n_estimators=n).fit(A, y, sample_weight=w).get_booster()
 
     def _predict(self, X):
+        if len(X) <= FEW_ROWS:  # one thread, on a copy configured once (reconfiguring a booster costs milliseconds)
+            if getattr(self, '_one_of', None) is not self.booster_:
+                self._one = self.booster_.copy(); self._one.set_param({'nthread': 1}); self._one_of = self.booster_
+            return self._one.inplace_predict(X.to_numpy('float32'))
         if getattr(self, '_nthread', None) != self.n_jobs:  # reconfiguring the booster costs milliseconds: only when n_jobs changed
             self.booster_.set_param({'nthread': self.n_jobs}); self._nthread = self.n_jobs
         return self.booster_.inplace_predict(X.to_numpy('float32'))
@@ -216,8 +223,35 @@ class _Forest(Model):
         self.clf_ = self.estimator(random_state=self.seed, n_jobs=self.n_jobs, **self._lib_params())
         self.clf_.fit(X.to_numpy('float32'), y, sample_weight=w)
     def _predict(self, X):
+        A = np.ascontiguousarray(X.to_numpy('float32'))
+        if len(A) <= 64: return self._predict_few(A)
         self.clf_.n_jobs = self.n_jobs
-        return self.clf_.predict_proba(X.to_numpy('float32'))[:, 1]
+        return self.clf_.predict_proba(A)[:, 1]
+    def _trees(self):
+        "Every tree's nodes as (trees x nodes) arrays, built once per fitted forest: children, split feature and threshold, where a missing value goes, P(up) at the node."
+        if getattr(self, '_trees_of', None) is not self.clf_:
+            ts = [e.tree_ for e in self.clf_.estimators_]; T, m = len(ts), max(t.node_count for t in ts)
+            L, R, F = np.full((T, m), -1, np.int64), np.full((T, m), -1, np.int64), np.zeros((T, m), np.int64)
+            Th, ML, P = np.zeros((T, m)), np.zeros((T, m), bool), np.zeros((T, m))
+            k = list(self.clf_.classes_).index(1)
+            for i, t in enumerate(ts):
+                n = t.node_count; L[i, :n], R[i, :n] = t.children_left, t.children_right
+                F[i, :n] = np.maximum(t.feature, 0); Th[i, :n] = t.threshold; ML[i, :n] = t.missing_go_to_left.astype(bool)
+                v = t.value[:, 0, :]; P[i, :n] = v[:, k]/np.where(v.sum(axis=1) > 0, v.sum(axis=1), 1.0)
+            self._trees_, self._trees_of = (L, R, F, Th, ML, P, max(t.max_depth for t in ts)), self.clf_
+        return self._trees_
+    def _predict_few(self, A):
+        "A few rows (a live bar): all trees walked at once in numpy, level by level, instead of scikit-learn's per-tree calls and thread pool."
+        L, R, F, Th, ML, P, depth = self._trees()
+        t = np.arange(len(L)); out = np.empty(len(A))
+        for r, x in enumerate(A.astype('float64')):
+            node = np.zeros(len(L), np.int64)
+            for _ in range(depth):
+                v = x[F[t, node]]
+                nxt = np.where(np.where(np.isnan(v), ML[t, node], v <= Th[t, node]), L[t, node], R[t, node])
+                node = np.where(nxt >= 0, nxt, node)   # a leaf (no children) stays where it is
+            out[r] = P[t, node].mean()
+        return out
     def _importance(self): return self.clf_.feature_importances_
     def _save_files(self, folder):
         import skops.io as sio

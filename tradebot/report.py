@@ -20,9 +20,10 @@ from .metrics import METRIC_KEYS
 __all__ = ['RUN_FILES', 'PERCENT_KEYS', 'RATIO_KEYS', 'ReportError', 'template_path', 'check_parameters_cell', 'param_error_line',
            'load_params', 'check_inputs', 'new_run_dir', 'link_latest', 'network_refs', 'render_html', 'run_report',
            'fmt_metric', 'metrics_frame', 'folds_frame', 'checks_frame', 'models_frame', 'run_label', 'compare_frame',
-           'plot_compare', 'plot_cost_sensitivity', 'ic_frame', 'feature_ic_frame', 'diversity_frame', 'plot_trades',
-           'plot_random', 'plot_equity', 'plot_importance', 'interactive_chart', 'interactive_html', 'SavedRun',
-           'load_run', 'aux_coverage', 'selection_frame', 'plot_inner_outer', 'calibration_frame', 'plot_reliability']
+           'plot_compare', 'plot_cost_sensitivity', 'ic_frame', 'feature_ic_frame', 'diversity_frame',
+           'model_comparison_frame', 'diversity_table', 'importance_frame', 'plot_trades', 'plot_random', 'plot_equity',
+           'plot_importance', 'interactive_chart', 'interactive_html', 'SavedRun', 'load_run', 'aux_coverage',
+           'selection_frame', 'plot_inner_outer', 'calibration_frame', 'plot_reliability']
 
 # %% ../nbs/11_report.ipynb #c661fc55
 class ReportError(RuntimeError): "A report could not be produced as asked."
@@ -380,6 +381,42 @@ def diversity_frame(res:EvalResult)->pd.DataFrame:
     "Correlation of the models' out-of-sample probabilities: low correlation is what an ensemble can use."
     cols = [f'p__{k}' for k in res.config.models]
     return res.predictions[cols].rename(columns=lambda c: c[3:]).corr().round(3)
+
+def _pm(m:dict, k:str)->str:
+    "A seed-mean score with its spread over seeds, 'v (mean +- std)', or the value alone for one seed."
+    s = fmt_metric(m.get(k))
+    return s if m.get(f'{k}_std') is None else f"{s} ({fmt_metric(m.get(f'{k}_mean'))} +- {fmt_metric(m.get(f'{k}_std'))})"
+
+def model_comparison_frame(res)->pd.DataFrame:
+    "Every model on the same walk-forward folds: out-of-fold log-loss against the base rate's, Brier, AUC, IC, hit rate of the traded P(up) (seeds: mean +- std), net Sharpe, and folds won on log-loss."
+    ms = [m for m in res.metrics['models'] if m['type'] == 'model']
+    byf = pd.DataFrame(res.metrics.get('model_folds', []))
+    wins = byf.loc[byf.groupby('fold').log_loss.idxmin(), 'model'].value_counts() if len(byf) else pd.Series(dtype=int)
+    rows = {m['name']: {'log-loss': _pm(m, 'log_loss'), 'log-loss, base rate': fmt_metric(m.get('log_loss_prior')),
+                        'log-loss before calibration': fmt_metric(m.get('log_loss_raw')),
+                        'brier': _pm(m, 'brier'), 'auc': _pm(m, 'auc'), 'rank IC': _pm(m, 'ic'), 'hit rate': _pm(m, 'hit_rate'),
+                        'net sharpe': f"{fmt_metric(m['sharpe'], 'sharpe')}" + (f" ({fmt_metric(m['sharpe_mean'], 'sharpe')} +- {fmt_metric(m['sharpe_std'], 'sharpe')})" if m.get('sharpe_std') is not None else ''),
+                        'folds won (log-loss)': f"{int(wins.get(m['name'], 0))} of {byf.fold.nunique() if len(byf) else 0}",
+                        'uncalibrated folds': fmt_metric(m.get('uncalibrated_folds'))} for m in ms}
+    return pd.DataFrame(rows).T
+
+def diversity_table(res)->pd.DataFrame:
+    "Per pair of models: correlation of P(up), how often they disagree on the side, and the Q-statistic of their errors (1: the same mistakes)."
+    d = pd.DataFrame(res.metrics.get('diversity', []))
+    if not len(d): return pd.DataFrame(columns=['correlation', 'disagreement', 'Q-statistic'])
+    d.index = [f'{a} / {b}' for a, b in zip(d.a, d.b)]
+    return pd.DataFrame({'correlation': d.correlation.map(fmt_metric), 'disagreement': d.disagreement.map(lambda v: f'{v:.1%}'),
+                         'Q-statistic': d.q_statistic.map(fmt_metric)})
+
+def importance_frame(res, top:int=20)->pd.DataFrame:
+    "The primary model's `top` features by gain share, beside the out-of-fold permutation loss increase (with its t-stat over folds), SHAP share, how often in the top 20, and the verdict."
+    d = pd.DataFrame(res.metrics.get('importance', [])).head(top)
+    if not len(d): return pd.DataFrame()
+    d = d.set_index('feature')
+    return pd.DataFrame({'gain share': d.gain.map(lambda v: f'{v:.1%}'), 'permutation (millinats)': d.perm.map(lambda v: 'n/a' if v is None or pd.isna(v) else f'{1e3*v:+.2f}'),
+                         't over folds': d.perm_t.map(lambda v: 'n/a' if v is None or pd.isna(v) else f'{v:+.1f}'),
+                         'SHAP share': d['shap'].map(lambda v: 'n/a' if v is None or pd.isna(v) else f'{v:.1%}'),
+                         'folds in top 20': d.top20_gain.map(lambda v: f'{v:.0%}'), 'verdict': d.verdict})
 
 def plot_trades(res:EvalResult):
     "Distribution of the primary strategy's trade returns (after costs) and holding times, longs and shorts apart."
