@@ -9,7 +9,7 @@ TRADEBOT = Path(sys.executable).parent/'tradebot'
 
 def test_concurrent_reports_do_not_collide(tmp_path):
     params = tmp_path/'tiny.yaml'
-    params.write_text(yaml.safe_dump(dict(data='sample:EURUSD', n_folds=2, n_seeds=1, n_random=10, families=['technical'], models=['lightgbm'])))
+    params.write_text(yaml.safe_dump(dict(data='sample:EURUSD', n_folds=2, n_seeds=1, n_random=10, families=['technical'], models=['lightgbm'], select=False, horizon=12)))
     tpl = ROOT/'reports'/'templates'
     seen, stop = set(), threading.Event()
     def watch():   # the old behaviour: sockets kernel-ipc-1.. in the templates folder, shared by every run
