@@ -351,11 +351,20 @@ def llm_standin(port:int = typer.Option(8765, '--port', help="port on 127.0.0.1 
     finally: srv.stop()
 
 # %% ../nbs/12_cli.ipynb #a11c0002
+def _budget_stop(out:Path, e:Exception):
+    "The LLM budget stopped a paper run between bars: say why in its summary and on one line, exit 3; the run resumes with --resume."
+    lines = (out/'decisions.jsonl').read_text().splitlines() if (out/'decisions.jsonl').exists() else []
+    bars = [json.loads(l) for l in lines if l.strip() and json.loads(l).get('kind') == 'bar']
+    (out/'summary.json').write_text(json.dumps(dict(stopped='llm_budget', reason=str(e), bars=len(bars), end=bars[-1]['time'] if bars else None,
+                                                    resumable=True), indent=1))
+    typer.echo(f"error: stopped after {len(bars):,} bars: {e}; continue with --resume", err=True)
+    raise typer.Exit(3)
+
 @app.command()
 def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file or sample:NAME (bars before --start warm the features up); not with --live"),
           model:Path = typer.Option(..., '--model', '-m', help="model folder written by `tradebot train`, e.g. models/btc_lgbm"),
           out:Path = typer.Option(..., '--out', '-o', help="run folder, e.g. runs/btc_paper"),
-          policy:str = typer.Option('rule', '--policy', help="decision policy: rule, or llm once tradebot.llm is installed"),
+          policy:str = typer.Option('rule', '--policy', help="decision policy: rule (default), or llm (see the --llm-* options)"),
           resume:bool = typer.Option(False, '--resume', help="continue a run that stopped (killed, crashed) from its last committed bar"),
           limits:Optional[Path] = typer.Option(None, '--limits', help="risk limits file (YAML or JSON); default: tradebot.risk.RiskLimits()"),
           start:Optional[str] = typer.Option(None, '--start', help="first bar to trade (UTC), e.g. 2025-01-01"),
@@ -371,7 +380,12 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
           mainnet:bool = typer.Option(False, '--mainnet', help="with --live: real money instead of the exchange's sandbox"),
           exchange:str = typer.Option('binance', '--exchange', help="with --live: ccxt exchange id"),
           symbol:str = typer.Option('BTC/USDT', '--symbol', help="with --live: market symbol"),
-          timeframe:str = typer.Option('1h', '--timeframe', help="with --live: bar size")):
+          timeframe:str = typer.Option('1h', '--timeframe', help="with --live: bar size"),
+          llm_base_url:Optional[str] = typer.Option(None, '--llm-base-url', help="--policy llm: OpenAI-compatible endpoint (default: TRADEBOT_LLM_BASE_URL, else OpenAI)"),
+          llm_model:Optional[str] = typer.Option(None, '--llm-model', help="--policy llm: exact model id (default: TRADEBOT_LLM_MODEL)"),
+          llm_mode:Optional[str] = typer.Option(None, '--llm-mode', help="--policy llm: live, record (default), replay-strict or replay-or-abstain"),
+          llm_record:Optional[Path] = typer.Option(None, '--llm-record', help="--policy llm: the call record (default: llm_record.jsonl in the run folder); point a replay at another run's record"),
+          llm_budget_usd:Optional[float] = typer.Option(None, '--llm-budget-usd', help="--policy llm: stop the run cleanly (exit 3, resumable) before live LLM spending passes this")):
     "Paper-trade a model bar by bar on historical bars: agents, risk limits, crash-safe state, a decision record per bar."
     from tradebot.data import DataError
     from tradebot.models import ModelError
@@ -381,6 +395,20 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
     from tradebot.agents.state import StateError
     from tradebot.backtest import CostModel
     from tradebot.positions import Threshold
+    llm_opts = dict(base_url=llm_base_url, model=llm_model, mode=llm_mode, record=llm_record, budget_usd=llm_budget_usd)
+    if policy != 'llm' and (given := [k for k, v in llm_opts.items() if v is not None]):
+        _fail(f"--llm-{given[0].replace('_', '-')} is for --policy llm only (the policy is {policy!r})")
+    budget_stop:tuple = ()   # no exception class: only an LLM run has a budget
+    if policy == 'llm':   # built here, before the run folder is touched, so a bad LLM setting leaves nothing behind
+        from tradebot.llm.policy import llm_policy
+        from tradebot.llm.record import MODES, BudgetExceeded
+        budget_stop = (BudgetExceeded,)
+        mode = llm_mode or 'record'
+        if mode not in MODES: _fail(f"--llm-mode {mode!r}: use one of {', '.join(MODES)}")
+        try:
+            policy = llm_policy(out, **{**llm_opts, 'mode': mode})
+            if mode in ('live', 'record'): policy.client.check_ready()
+        except (ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
     if live:
         from tradebot.agents.live import confirm_live, run_live, LiveRefused
         try:
@@ -395,6 +423,7 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
         _, s = run_paper(data, model, out, policy=policy, resume=resume, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps),
                          cash=cash, start=start, end=end, rule=rule, progress=not quiet)
     except (DataError, ModelError, FeatureError, LimitsError, PaperError, StateError, ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
+    except budget_stop as e: _budget_stop(out, e)
     typer.echo(f"{s['bars']:,} bars {s['start']} .. {s['end']}: {s['trades']} trades, net return {s['total_return']:+.2%}, "
                f"max drawdown {s['max_drawdown']:.2%}, {s['clamped']} targets clamped by risk, {s['gaps']} gaps, {s['skips']} skipped bars, {s['seconds']:.1f} s")
     if html:
