@@ -109,3 +109,19 @@ def test_shipped_demo_replays_offline(tmp_path, monkeypatch):
     b = bars_of(tmp_path/'llm_demo')
     recorded = {json.loads(l)['key'] for l in (demo/'llm_record.jsonl').read_text().splitlines()}
     assert len(b) == 200 and {x['policy']['status'] for x in b} == {'ok'} and {x['policy']['trace']['record_key'] for x in b} == recorded
+
+@pytest.mark.slow
+def test_llm_report_renders_offline(tmp_path, monkeypatch):
+    "`tradebot llm-report` on the fixture's real bars, replaying the shipped recording: offline HTML whose first line is the verdict."
+    import re
+    from tradebot.config import project_root
+    from tradebot.report import network_refs
+    monkeypatch.chdir(project_root())
+    r = runner.invoke(app, ['llm-report', '--out', str(tmp_path/'rep'), '--n-random', '3'])
+    assert r.exit_code == 0, r.output
+    h = (tmp_path/'rep'/'llm_vs_rule.html').read_text()
+    assert network_refs(h) == [] and '<img' in h
+    text = re.sub(r'\s+', ' ', re.sub('<[^>]+>', ' ', re.sub(r'<style.*?</style>|<script.*?</script>', '', h, flags=re.S)))
+    assert 'What does the LLM add?' in text and 'not an LLM' in text and 'random policies' in text, text[:2000]
+    j = json.loads((tmp_path/'rep'/'llm_vs_rule.json').read_text())
+    assert set(j['arms']) == {'rule', 'llm', 'random_0', 'random_1', 'random_2'} and j['cost']['decisions'] == 200

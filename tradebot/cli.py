@@ -15,7 +15,7 @@ import tradebot
 # %% auto #0
 __all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'version', 'data_list', 'data_validate', 'data_fetch',
            'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep', 'train',
-           'models_list', 'llm_standin', 'paper']
+           'models_list', 'llm_standin', 'paper', 'llm_report_cmd']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -432,3 +432,22 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
         try: typer.echo(str(decisions_report(out)))
         except ReportError as e: _fail(str(e))
     else: typer.echo(str(out/'decisions.jsonl'))
+
+# %% ../nbs/12_cli.ipynb #a12c0002
+@app.command('llm-report')
+def llm_report_cmd(out:Path = typer.Option(..., '--out', '-o', help="report folder: llm_vs_rule.html, llm_vs_rule.json and the arms' run folders"),
+                   data:str = typer.Option('tests/data/btcusdt_1h_2025.csv.gz', '--data', '-d', help="bar file (earlier bars warm the features up)"),
+                   model:Path = typer.Option(Path('data/examples/llm_demo/model'), '--model', '-m', help="the ML model folder"),
+                   llm_record:Path = typer.Option(Path('data/examples/llm_demo/llm_record.jsonl'), '--llm-record', help="the LLM arm's recording (replayed strictly)"),
+                   llm_model:str = typer.Option('tradebot-standin-v1', '--llm-model', help="the model id the recording was made with"),
+                   llm_base_url:str = typer.Option('http://127.0.0.1:8765/v1', '--llm-base-url', help="the endpoint the recording was made against (names the provider in the keys; not contacted)"),
+                   no_prob_record:Optional[Path] = typer.Option(None, '--no-prob-record', help="a recording made without the model's probability (include_prob=False)"),
+                   start:Optional[str] = typer.Option('2025-08-20', '--start', help="first bar traded (UTC)"),
+                   end:Optional[str] = typer.Option('2025-08-28 07:00', '--end', help="last bar traded (UTC)"),
+                   n_random:int = typer.Option(20, '--n-random', help="random-decision policies (20 or more for a verdict of skill)")):
+    "Compare the LLM policy with the rule policy, the LLM without the model's probability and a random null, on the same bars with costs."
+    from tradebot.report import ReportError
+    from tradebot.llm.report import llm_report
+    if (out/'runs').exists(): _fail(f"{out} already holds a comparison (runs/); choose another --out")
+    try: typer.echo(str(llm_report(data, model, out, llm_record, llm_model, llm_base_url, no_prob_record, start, end, n_random)))
+    except ReportError as e: _fail(str(e).splitlines()[0])
