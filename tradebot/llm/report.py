@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from ..agents.messages import Intent, MarketContext, PolicyResult
 from ..agents.loop import run_paper
-from .contamination import training_cutoff
+from .contamination import Anonymiser, training_cutoff
 from .policy import llm_policy
 from .record import LLMRecord, PRICES_AS_OF
 from ..report import ReportError, check_parameters_cell, render_html, template_path, _ipc_kernel_manager
 
 # %% auto #0
-__all__ = ['RandomPolicy', 'compare_arms', 'verdict', 'llm_report']
+__all__ = ['RandomPolicy', 'twin', 'compare_arms', 'verdict', 'llm_report']
 
 # %% ../../nbs/15f_llm_report.ipynb #259b5900
 class RandomPolicy:
@@ -44,12 +44,21 @@ def _arm_row(arm:str, run:Path, res, s:dict, cutoff:pd.Timestamp|None, unknown_c
                 headline_sharpe=float(post.mean()/sd*np.sqrt(24*365)) if len(post) > 1 and sd > 0 else float('nan'),
                 ok=float((st == 'ok').mean()), abstain=float((st == 'abstain').mean()), safe_mode=float((st == 'safe_mode').mean()))
 
+def twin(data, start=None, end=None)->tuple[pd.DataFrame, pd.Timestamp|None, pd.Timestamp|None, Anonymiser]:
+    "The anonymised twin of a comparison's bars (symbol renamed, dates shifted, prices rebased) with its start and end: record the twin arm on these."
+    from tradebot.data import load_source
+    bars = data if isinstance(data, pd.DataFrame) else load_source(data)
+    anon = Anonymiser.for_bars(bars, start='1990-01-01')   # the loop refuses bars dated in the future, so the twin moves to the past
+    t = lambda x: None if x is None else anon.time(pd.Timestamp(x, tz='UTC') if pd.Timestamp(x).tzinfo is None else pd.Timestamp(x))
+    return anon.bars(bars), t(start), t(end), anon
+
 def compare_arms(data,                          # bar file (or DataFrame); earlier bars warm the features up
                  model:str|Path,                # the ML model folder (feeds the rule policy and the LLM context)
                  out:str|Path,                  # folder for the arms' run folders and llm_vs_rule.json
                  llm_record:str|Path,           # the LLM arm's recording (replayed strictly)
                  llm_model:str='tradebot-standin-v1', llm_base_url:str='http://127.0.0.1:8765/v1',
                  no_prob_record:str|Path|None=None, # a recording made with include_prob=False (none: that arm is left out, and said so)
+                 twin_record:str|Path|None=None,    # a recording of the anonymised twin (`twin`; none: that arm is left out)
                  start=None, end=None, n_random:int=5, progress:bool=False)->dict:
     "Run rule, llm, llm_no_prob and `n_random` random arms on the same bars; a table of the arms, the LLM's token cost, and a verdict."
     out = Path(out)
@@ -65,6 +74,12 @@ def compare_arms(data,                          # bar file (or DataFrame); earli
     if no_prob_record is not None:
         eq['llm_no_prob'] = arm('llm_no_prob', llm_policy(mode='replay-strict', record=no_prob_record, model=llm_model,
                                                           base_url=llm_base_url, include_prob=False)).equity
+    if twin_record is not None:
+        tb, ts, te, anon = twin(data, start, end)
+        res_t, s_t = run_paper(tb, model, out/'runs'/'llm_twin', policy=llm_policy(mode='replay-strict', record=twin_record, model=llm_model,
+                               base_url=llm_base_url), start=ts, end=te, symbol=anon.symbol, progress=progress)
+        rows.append(_arm_row('llm_twin', out/'runs'/'llm_twin', res_t, s_t, cutoff, unknown))
+        eq['llm_twin'] = res_t.equity.set_axis(res_t.equity.index - anon.shift)   # back on the real calendar
     p_trade = min(1.0, rows[1]['turnover']/0.9)   # a random action at full size moves the position by ~0.9 on average
     for i in range(n_random):
         eq[f'random_{i}'] = arm(f'random_{i}', RandomPolicy(p_trade, seed=i)).equity
@@ -76,7 +91,7 @@ def compare_arms(data,                          # bar file (or DataFrame); earli
     cost = dict(decisions=len(rec), prompt_tokens_per_decision=float(rec.prompt_tokens.mean()), completion_tokens_per_decision=float(rec.completion_tokens.mean()),
                 usd_per_decision=float(rec.cost_usd.mean()) if rec.cost_usd.notna().all() else None, prices_as_of=PRICES_AS_OF)
     res = dict(arms=arms, equity=pd.DataFrame(eq), cost=cost, cutoff=None if cutoff is None else str(cutoff), unknown_cutoff=unknown,
-               standin=llm_model.startswith('tradebot-standin'), no_prob=no_prob_record is not None, llm_model=llm_model)
+               standin=llm_model.startswith('tradebot-standin'), no_prob=no_prob_record is not None, twin=twin_record is not None, llm_model=llm_model)
     res['verdict'] = verdict(res)
     (out/'llm_vs_rule.json').write_text(json.dumps({**{k: v for k, v in res.items() if k not in ('arms', 'equity')},
                                                     'arms': json.loads(arms.to_json(orient='index'))}, indent=1))
@@ -102,6 +117,10 @@ def verdict(res:dict)->str:
     if 'llm_no_prob' in a.index:
         s += f" Without the model's probability in its context the LLM returns {a.loc['llm_no_prob', col]:+.2%}."
     else: s += " The arm without the model's probability was not run (no recording made with include_prob=False was given)."
+    if 'llm_twin' in a.index:
+        g = a.loc['llm', 'net_return'] - a.loc['llm_twin', 'net_return']
+        s += (f" On the anonymised twin (symbol renamed, dates shifted, prices rebased) it returns {a.loc['llm_twin', 'net_return']:+.2%}: "
+              f"a gap of {g:+.2%} to the real run" + (", which may be memory of these markets, not judgement." if abs(g) > 0.01 else "."))
     if res['standin']:
         s += (" The answers come from the deterministic stand-in (tradebot-standin-v1, a fixed rule on the model's probability), not an LLM:"
               " this measures the plumbing, not a language model.")
@@ -110,7 +129,7 @@ def verdict(res:dict)->str:
 # %% ../../nbs/15f_llm_report.ipynb #fbcaf7c0
 def llm_report(data:str, model:str|Path, out:str|Path, llm_record:str|Path, llm_model:str='tradebot-standin-v1',
                llm_base_url:str='http://127.0.0.1:8765/v1', no_prob_record:str|Path|None=None, start:str|None=None, end:str|None=None,
-               n_random:int=5, progress:bool=False)->Path: # the HTML written: `out/llm_vs_rule.html`
+               n_random:int=5, progress:bool=False, twin_record:str|Path|None=None)->Path: # the HTML written: `out/llm_vs_rule.html`
     "Execute the LLM-vs-rule template with papermill and render `out/llm_vs_rule.html` (offline)."
     import papermill as pm, tempfile
     out = Path(out).resolve(); out.mkdir(parents=True, exist_ok=True)
@@ -118,7 +137,8 @@ def llm_report(data:str, model:str|Path, out:str|Path, llm_record:str|Path, llm_
     tpl = template_path('llm_vs_rule'); check_parameters_cell(tpl)
     params = dict(data=str(Path(data).resolve()) if Path(data).exists() else data, model=str(Path(model).resolve()), out_dir=str(out),
                   llm_record=str(Path(llm_record).resolve()), llm_model=llm_model, llm_base_url=llm_base_url,
-                  no_prob_record=str(Path(no_prob_record).resolve()) if no_prob_record else '', start=start, end=end, n_random=n_random)
+                  no_prob_record=str(Path(no_prob_record).resolve()) if no_prob_record else '',
+                  twin_record=str(Path(twin_record).resolve()) if twin_record else '', start=start, end=end, n_random=n_random)
     nb_out = out/'llm_vs_rule.ipynb'
     try:
         with tempfile.TemporaryDirectory(prefix='tradebot-kernel-') as ipc:
