@@ -7,7 +7,13 @@ Prints:
                                       call in alternation (the difference is the record layer plus noise).
   replay: N decisions/s, one year T s  replay-strict of 8,760 recorded hourly decisions (BTCUSDT 1h bars of 2024 from
                                       the shared data, or the fixture tiled); the trading loop's own time is not in
-                                      it (issue 11). Target for the whole replayed year, loop included: <= 30 s.
+                                      it (issue 11).
+  loop replay: one year T s           the same year through the whole trading loop (`run_paper`: features, model,
+                                      LLM policy in replay-strict, risk audit, paper broker, SQLite state, decision
+                                      log), after recording it through the loop with the stand-in called in-process;
+                                      a logistic model on technical features trained on the bars before the year.
+                                      Target (issue 12): <= 30 s on 2 cores. Also checks the replay's decisions.jsonl
+                                      is byte-identical to the recording run's.
 The answers come from `tradebot.llm.server.StandIn` (a fixed rule, not an LLM). Figures on a shared machine rise
 with its load (printed). Run with `.venv/bin/python benchmarks/llm.py`.
 """
@@ -100,5 +106,35 @@ def main():
           f"(opening the {rec.stat().st_size/1e6:.1f} MB record {t_open:.2f} s); recording it in-process took {t_rec:.2f} s")
     print(f"  stand-in actions over the year: {acts}")
 
+def loop_year():
+    "Record a year through the trading loop with the in-process stand-in, then time its replay-strict through the loop."
+    from tradebot.agents.loop import run_paper
+    from tradebot.data import save_bars
+    from tradebot.train import train_model
+    p = Path(str(get_settings().shared_data_dir))/'binance_spot_1h_2019_2026'/'BTCUSDT_1h.csv.gz'
+    if p.exists():
+        b = load_ohlcv(p).loc['2023-01-01':'2024-12-30 23:00']
+        start, what = b.index.get_loc(pd.Timestamp('2024-01-01', tz='UTC')), 'BTCUSDT 1h 2024 (shared data)'
+    else:
+        f = load_ohlcv(project_root()/'tests'/'data'/'btcusdt_1h_2025.csv.gz')
+        reps = -(-(8_760 + 2_000)//len(f))
+        b = pd.DataFrame(np.tile(f.values, (reps, 1)), index=pd.date_range(f.index[0], periods=len(f)*reps, freq='1h'), columns=f.columns)
+        start, what = 2_000, 'fixture tiled to a year'
+    bars = b.iloc[:start + 8_760]
+    d = Path(tempfile.mkdtemp())
+    train_model(str(save_bars(bars.iloc[:start], d/'train.csv.gz')), 'logistic', out=d/'model', families=['tech'], oof_folds=0, horizon=12)
+    t0 = bars.index[start]
+    t = time.perf_counter()
+    _, s_rec = run_paper(bars, d/'model', d/'rec'/'run', policy=LLMPolicy(Offline(), mode='record', record=d/'year.jsonl'), start=t0, progress=False)
+    t_rec = time.perf_counter() - t
+    t = time.perf_counter()
+    _, s = run_paper(bars, d/'model', d/'rep'/'run', policy=LLMPolicy(Offline(), mode='replay-strict', record=d/'year.jsonl'), start=t0, progress=False)
+    t_rep = time.perf_counter() - t
+    same = (d/'rec'/'run'/'decisions.jsonl').read_bytes() == (d/'rep'/'run'/'decisions.jsonl').read_bytes()
+    print(f"loop replay: one year ({s['bars']:,} bars, {what}) through run_paper with replay-strict LLM decisions {t_rep:.1f} s "
+          f"(target <= 30 s); recording it through the loop took {t_rec:.1f} s; decisions.jsonl byte-identical: {same}; "
+          f"{s['trades']} trades, net return {s['total_return']:+.2%}; load average {os.getloadavg()[0]:.1f}")
+
 if __name__ == '__main__':
     main()
+    loop_year()

@@ -15,7 +15,7 @@ import tradebot
 # %% auto #0
 __all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'version', 'data_list', 'data_validate', 'data_fetch',
            'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep', 'train',
-           'models_list', 'llm_standin', 'paper']
+           'models_list', 'llm_standin', 'paper', 'llm_report_cmd']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -351,11 +351,20 @@ def llm_standin(port:int = typer.Option(8765, '--port', help="port on 127.0.0.1 
     finally: srv.stop()
 
 # %% ../nbs/12_cli.ipynb #a11c0002
+def _budget_stop(out:Path, e:Exception):
+    "The LLM budget stopped a paper run between bars: say why in its summary and on one line, exit 3; the run resumes with --resume."
+    lines = (out/'decisions.jsonl').read_text().splitlines() if (out/'decisions.jsonl').exists() else []
+    bars = [json.loads(l) for l in lines if l.strip() and json.loads(l).get('kind') == 'bar']
+    (out/'summary.json').write_text(json.dumps(dict(stopped='llm_budget', reason=str(e), bars=len(bars), end=bars[-1]['time'] if bars else None,
+                                                    resumable=True), indent=1))
+    typer.echo(f"error: stopped after {len(bars):,} bars: {e}; continue with --resume", err=True)
+    raise typer.Exit(3)
+
 @app.command()
 def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file or sample:NAME (bars before --start warm the features up); not with --live"),
           model:Path = typer.Option(..., '--model', '-m', help="model folder written by `tradebot train`, e.g. models/btc_lgbm"),
           out:Path = typer.Option(..., '--out', '-o', help="run folder, e.g. runs/btc_paper"),
-          policy:str = typer.Option('rule', '--policy', help="decision policy: rule, or llm once tradebot.llm is installed"),
+          policy:str = typer.Option('rule', '--policy', help="decision policy: rule (default), or llm (see the --llm-* options)"),
           resume:bool = typer.Option(False, '--resume', help="continue a run that stopped (killed, crashed) from its last committed bar"),
           limits:Optional[Path] = typer.Option(None, '--limits', help="risk limits file (YAML or JSON); default: tradebot.risk.RiskLimits()"),
           start:Optional[str] = typer.Option(None, '--start', help="first bar to trade (UTC), e.g. 2025-01-01"),
@@ -371,7 +380,12 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
           mainnet:bool = typer.Option(False, '--mainnet', help="with --live: real money instead of the exchange's sandbox"),
           exchange:str = typer.Option('binance', '--exchange', help="with --live: ccxt exchange id"),
           symbol:str = typer.Option('BTC/USDT', '--symbol', help="with --live: market symbol"),
-          timeframe:str = typer.Option('1h', '--timeframe', help="with --live: bar size")):
+          timeframe:str = typer.Option('1h', '--timeframe', help="with --live: bar size"),
+          llm_base_url:Optional[str] = typer.Option(None, '--llm-base-url', help="--policy llm: OpenAI-compatible endpoint (default: TRADEBOT_LLM_BASE_URL, else OpenAI)"),
+          llm_model:Optional[str] = typer.Option(None, '--llm-model', help="--policy llm: exact model id (default: TRADEBOT_LLM_MODEL)"),
+          llm_mode:Optional[str] = typer.Option(None, '--llm-mode', help="--policy llm: live, record (default), replay-strict or replay-or-abstain"),
+          llm_record:Optional[Path] = typer.Option(None, '--llm-record', help="--policy llm: the call record (default: llm_record.jsonl in the run folder); point a replay at another run's record"),
+          llm_budget_usd:Optional[float] = typer.Option(None, '--llm-budget-usd', help="--policy llm: stop the run cleanly (exit 3, resumable) before live LLM spending passes this")):
     "Paper-trade a model bar by bar on historical bars: agents, risk limits, crash-safe state, a decision record per bar."
     from tradebot.data import DataError
     from tradebot.models import ModelError
@@ -381,6 +395,20 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
     from tradebot.agents.state import StateError
     from tradebot.backtest import CostModel
     from tradebot.positions import Threshold
+    llm_opts = dict(base_url=llm_base_url, model=llm_model, mode=llm_mode, record=llm_record, budget_usd=llm_budget_usd)
+    if policy != 'llm' and (given := [k for k, v in llm_opts.items() if v is not None]):
+        _fail(f"--llm-{given[0].replace('_', '-')} is for --policy llm only (the policy is {policy!r})")
+    budget_stop:tuple = ()   # no exception class: only an LLM run has a budget
+    if policy == 'llm':   # built here, before the run folder is touched, so a bad LLM setting leaves nothing behind
+        from tradebot.llm.policy import llm_policy
+        from tradebot.llm.record import MODES, BudgetExceeded
+        budget_stop = (BudgetExceeded,)
+        mode = llm_mode or 'record'
+        if mode not in MODES: _fail(f"--llm-mode {mode!r}: use one of {', '.join(MODES)}")
+        try:
+            policy = llm_policy(out, **{**llm_opts, 'mode': mode})
+            if mode in ('live', 'record'): policy.client.check_ready()
+        except (ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
     if live:
         from tradebot.agents.live import confirm_live, run_live, LiveRefused
         try:
@@ -395,6 +423,7 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
         _, s = run_paper(data, model, out, policy=policy, resume=resume, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps),
                          cash=cash, start=start, end=end, rule=rule, progress=not quiet)
     except (DataError, ModelError, FeatureError, LimitsError, PaperError, StateError, ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
+    except budget_stop as e: _budget_stop(out, e)
     typer.echo(f"{s['bars']:,} bars {s['start']} .. {s['end']}: {s['trades']} trades, net return {s['total_return']:+.2%}, "
                f"max drawdown {s['max_drawdown']:.2%}, {s['clamped']} targets clamped by risk, {s['gaps']} gaps, {s['skips']} skipped bars, {s['seconds']:.1f} s")
     if html:
@@ -403,3 +432,23 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
         try: typer.echo(str(decisions_report(out)))
         except ReportError as e: _fail(str(e))
     else: typer.echo(str(out/'decisions.jsonl'))
+
+# %% ../nbs/12_cli.ipynb #a12c0002
+@app.command('llm-report')
+def llm_report_cmd(out:Path = typer.Option(..., '--out', '-o', help="report folder: llm_vs_rule.html, llm_vs_rule.json and the arms' run folders"),
+                   data:str = typer.Option('tests/data/btcusdt_1h_2025.csv.gz', '--data', '-d', help="bar file (earlier bars warm the features up)"),
+                   model:Path = typer.Option(Path('data/examples/llm_demo/model'), '--model', '-m', help="the ML model folder"),
+                   llm_record:Path = typer.Option(Path('data/examples/llm_demo/llm_record.jsonl'), '--llm-record', help="the LLM arm's recording (replayed strictly)"),
+                   llm_model:str = typer.Option('tradebot-standin-v1', '--llm-model', help="the model id the recording was made with"),
+                   llm_base_url:str = typer.Option('http://127.0.0.1:8765/v1', '--llm-base-url', help="the endpoint the recording was made against (names the provider in the keys; not contacted)"),
+                   no_prob_record:Optional[Path] = typer.Option(None, '--no-prob-record', help="a recording made without the model's probability (include_prob=False)"),
+                   twin_record:Optional[Path] = typer.Option(None, '--twin-record', help="a recording of the anonymised twin (tradebot.llm.report.twin)"),
+                   start:Optional[str] = typer.Option('2025-08-20', '--start', help="first bar traded (UTC)"),
+                   end:Optional[str] = typer.Option('2025-08-28 07:00', '--end', help="last bar traded (UTC)"),
+                   n_random:int = typer.Option(20, '--n-random', help="random-decision policies (20 or more for a verdict of skill)")):
+    "Compare the LLM policy with the rule policy, the LLM without the model's probability and a random null, on the same bars with costs."
+    from tradebot.report import ReportError
+    from tradebot.llm.report import llm_report
+    if (out/'runs').exists(): _fail(f"{out} already holds a comparison (runs/); choose another --out")
+    try: typer.echo(str(llm_report(data, model, out, llm_record, llm_model, llm_base_url, no_prob_record, start, end, n_random, twin_record=twin_record)))
+    except ReportError as e: _fail(str(e).splitlines()[0])
