@@ -152,7 +152,7 @@ def make_policy(name:str, out:str|Path|None=None, **options)->Policy:
     "A policy by name: 'rule' (a `tradebot.positions` rule), or one a module registered (e.g. 'llm' from `tradebot.llm`)."
     if name not in POLICIES and name == 'llm':
         try: import tradebot.llm  # registers 'llm'
-        except ImportError: raise PaperError("policy 'llm' is not available in this version of tradebot (tradebot.llm is not there yet); use --policy rule") from None
+        except ImportError as e: raise PaperError(f"policy 'llm' needs tradebot.llm, which failed to import ({e}); use --policy rule") from None
     if name not in POLICIES: raise PaperError(f"unknown policy {name!r}; known: {', '.join(sorted(POLICIES))}")
     pol = POLICIES[name](out=out, **options)
     if not isinstance(pol, Policy): raise PaperError(f"policy {name!r} has no name and decide(ctx): not a Policy")
