@@ -59,13 +59,16 @@ check-clean: $(STAMP)
 	  echo "error: the work tree is not clean after nbdev-clean + nbdev-export (run both, then commit):"; \
 	  git status --porcelain; exit 1; fi
 
+# pytest on two processes, one test file each, so a file's module fixtures are built once (pytest-xdist); PYTEST_WORKERS= runs it in one.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
+
 test: check-clean
 	$(BIN)/nbdev-test --n-workers 2
-	$(BIN)/pytest tests/
+	$(BIN)/pytest tests/ $(PYTEST_WORKERS)
 
 test-slow: check-clean
 	$(BIN)/nbdev-test --n-workers 2 --flags slow
-	$(BIN)/pytest tests/ --runslow
+	$(BIN)/pytest tests/ --runslow $(PYTEST_WORKERS)
 
 # The kernel is registered inside .venv (--sys-prefix), so two clones never overwrite each other's kernel;
 # root (containers) needs --allow-root. LAB_ARGS passes more options, e.g. LAB_ARGS="--no-browser --port 8899".
