@@ -124,4 +124,6 @@ def test_llm_report_renders_offline(tmp_path, monkeypatch):
     text = re.sub(r'\s+', ' ', re.sub('<[^>]+>', ' ', re.sub(r'<style.*?</style>|<script.*?</script>', '', h, flags=re.S)))
     assert 'What does the LLM add?' in text and 'not an LLM' in text and 'random policies' in text, text[:2000]
     j = json.loads((tmp_path/'rep'/'llm_vs_rule.json').read_text())
-    assert set(j['arms']) == {'rule', 'llm', 'random_0', 'random_1', 'random_2'} and j['cost']['decisions'] == 200
+    # the demo ships the no-probability and anonymised-twin recordings too, so the default report has every arm
+    assert set(j['arms']) == {'rule', 'llm', 'llm_no_prob', 'llm_twin', 'random_0', 'random_1', 'random_2'} and j['cost']['decisions'] == 200
+    assert 'On the anonymised twin' in text and "Without the model's probability" in text, text[:3000]

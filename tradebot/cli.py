@@ -441,8 +441,8 @@ def llm_report_cmd(out:Path = typer.Option(..., '--out', '-o', help="report fold
                    llm_record:Path = typer.Option(Path('data/examples/llm_demo/llm_record.jsonl'), '--llm-record', help="the LLM arm's recording (replayed strictly)"),
                    llm_model:str = typer.Option('tradebot-standin-v1', '--llm-model', help="the model id the recording was made with"),
                    llm_base_url:str = typer.Option('http://127.0.0.1:8765/v1', '--llm-base-url', help="the endpoint the recording was made against (names the provider in the keys; not contacted)"),
-                   no_prob_record:Optional[Path] = typer.Option(None, '--no-prob-record', help="a recording made without the model's probability (include_prob=False)"),
-                   twin_record:Optional[Path] = typer.Option(None, '--twin-record', help="a recording of the anonymised twin (tradebot.llm.report.twin)"),
+                   no_prob_record:Optional[Path] = typer.Option(None, '--no-prob-record', help="a recording made without the model's probability (include_prob=False); default with the demo: its own"),
+                   twin_record:Optional[Path] = typer.Option(None, '--twin-record', help="a recording of the anonymised twin (tradebot.llm.report.twin); default with the demo: its own"),
                    start:Optional[str] = typer.Option('2025-08-20', '--start', help="first bar traded (UTC)"),
                    end:Optional[str] = typer.Option('2025-08-28 07:00', '--end', help="last bar traded (UTC)"),
                    n_random:int = typer.Option(20, '--n-random', help="random-decision policies (20 or more for a verdict of skill)")):
@@ -450,5 +450,9 @@ def llm_report_cmd(out:Path = typer.Option(..., '--out', '-o', help="report fold
     from tradebot.report import ReportError
     from tradebot.llm.report import llm_report
     if (out/'runs').exists(): _fail(f"{out} already holds a comparison (runs/); choose another --out")
+    demo = Path('data/examples/llm_demo')
+    if llm_record == demo/'llm_record.jsonl':   # the shipped demo: its no-probability and twin recordings sit beside it
+        no_prob_record = no_prob_record or (p if (p := demo/'llm_record_no_prob.jsonl').is_file() else None)
+        twin_record = twin_record or (p if (p := demo/'llm_record_twin.jsonl').is_file() else None)
     try: typer.echo(str(llm_report(data, model, out, llm_record, llm_model, llm_base_url, no_prob_record, start, end, n_random, twin_record=twin_record)))
     except ReportError as e: _fail(str(e).splitlines()[0])
