@@ -6,13 +6,11 @@ Docs: https://tradebot.github.io/tradebot/llm.html.md"""
 
 # %% ../../nbs/15_llm.ipynb #ffcca189
 from __future__ import annotations
-from importlib.util import find_spec as _find_spec
+from ..agents.loop import register_policy as _register
+from .policy import llm_policy as _llm_policy
 
 # %% auto #0
 __all__ = []
 
 # %% ../../nbs/15_llm.ipynb #2c55e4d2
-if _find_spec('tradebot.agents.loop') is not None:
-    from tradebot.agents.loop import register_policy as _register
-    from tradebot.llm.policy import llm_policy as _llm_policy
-    _register('llm', _llm_policy)
+_register('llm', _llm_policy)  # `make_policy('llm')` and `tradebot paper --policy llm` find it by name
