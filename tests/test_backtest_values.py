@@ -210,3 +210,18 @@ def test_positions_as_an_array_and_every_error():
     with pytest.raises(ValueError, match=r'positions must be \(bars x variants\) = \(4, m\), got \(4,\)'): run_backtests(bars, np.array(pos))
     with pytest.raises(ValueError, match="positions are NaN in variant 'b'"): run_backtests(bars, P.assign(b=[0.0, np.nan, 1, 1]))
     assert CostModel(liquidity='maker').fee_rate == pytest.approx(2e-4) and CostModel().fee_rate == pytest.approx(1e-3)
+
+def test_borrow_by_value():
+    "A spot short pays `borrow_bps_per_day` on its value for each bar's span held (the last bar: the median span); a long pays none."
+    for bps, freq, days in ((1.0, 'h', 1/24), (2.5, 'D', 1.0)):        # 1 bps a day is the crypto_spot default: must be charged
+        bars = _bars([100.0]*6, freq=freq); ix = bars.index
+        b = run_backtest(bars, pd.Series(-1.0, index=ix), CostModel(0, 0, borrow_bps_per_day=bps)).bars_out
+        short = b.units.to_numpy() < 0
+        assert short.sum() >= 5
+        np.testing.assert_allclose(b.borrow.to_numpy(), np.where(short, -b.units.to_numpy()*100.0*bps/1e4*days, 0.0), rtol=1e-12)
+        np.testing.assert_allclose(b.value.iloc[-1], 10_000 - b.borrow.sum(), rtol=1e-12)
+        long = run_backtest(bars, pd.Series(1.0, index=ix), CostModel(0, 0, borrow_bps_per_day=bps)).bars_out
+        assert (long.borrow == 0).all()
+    one = _bars([100.0])                                                  # one bar has no span to measure: no borrow, no NaN
+    b = run_backtest(one, pd.Series(-1.0, index=one.index), CostModel(0, 0, borrow_bps_per_day=1.0)).bars_out
+    assert np.isfinite(b.value).all() and (b.borrow == 0).all()

@@ -126,3 +126,10 @@ def test_fold_local_with_arrays_and_a_transform_that_changes_width():
     df = pd.DataFrame(X, columns=list('abc'))
     _, a, b = fold_local(lambda: PCA(2), df, tr, te)
     assert list(a.columns) == [0, 1] and b.index.tolist() == list(range(20, 30))
+
+def test_blocks_are_maximal_runs():
+    "Test positions are purged and embargoed per run of consecutive positions: a run is split only at a gap (one run per block, not one per bar)."
+    from tradebot.validation import _blocks
+    got = _blocks(np.array([3, 4, 5, 9, 10, 12]))
+    assert [b.tolist() for b in got] == [[3, 4, 5], [9, 10], [12]]
+    assert _blocks(np.array([], int)) == [] and [b.tolist() for b in _blocks(np.arange(4))] == [[0, 1, 2, 3]]
