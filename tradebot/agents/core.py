@@ -20,9 +20,10 @@ __all__ = ['SUMMARY_FEATURES', 'resample_closed', 'DataSyncAgent', 'FeaturesUnav
 # %% ../../nbs/14b_agents.ipynb #189c51d7
 def resample_closed(bars:pd.DataFrame, # base bars, UTC index of bar opens
                     timeframe:str,     # a multiple of the base size, e.g. '4h', '1d'
+                    base=None,         # the base bar size (default: inferred from the bars)
                    )->pd.DataFrame:    # complete buckets only, indexed by bucket open
     "OHLCV bars of a higher timeframe from the base bars: only buckets whose every base bar is present."
-    base, tf = infer_timeframe(bars.index), parse_timeframe(timeframe)
+    base, tf = infer_timeframe(bars.index) if base is None else parse_timeframe(base), parse_timeframe(timeframe)
     if tf == base: return bars
     if tf < base or tf % base: raise ValueError(f"timeframe {timeframe} is not a multiple of the bars' {timeframe_str(base)}")
     agg = {'open': 'first', 'high': 'max', 'low': 'min', 'close': 'last', 'volume': 'sum'}
@@ -38,6 +39,7 @@ class DataSyncAgent:
         self.timeframes, self.window = tuple(timeframes), window
         self.bars = bars if bars is not None else pd.DataFrame(columns=['open', 'high', 'low', 'close', 'volume'], dtype=float)
         self.base = parse_timeframe(self.timeframes[0])
+        self._hi = {}   # higher timeframe -> (buckets closed, its frame): rebuilt only when one of its bars closes
 
     def append(self, bar:pd.DataFrame):
         "Add newly closed bars (live polling); bars already known are ignored."
@@ -45,14 +47,27 @@ class DataSyncAgent:
         keep = self.window*(parse_timeframe(self.timeframes[-1])//self.base)
         self.bars = pd.concat([self.bars, new]).iloc[-keep:] if len(new) else self.bars
 
+    def _higher(self, tf:str, end:int)->pd.DataFrame:
+        "The last `window` complete bars of `tf` closed by base bar `end - 1`: appended to when a bucket closes, not resampled anew."
+        size = parse_timeframe(tf); k = size//self.base
+        if end == 0 or pd.Timedelta(days=1) % size:   # sizes that do not divide a day: buckets follow the window's first day, rebuild
+            return resample_closed(self.bars.iloc[max(0, end - (self.window + 1)*k):end], tf, self.base).iloc[-self.window:]
+        closed = (self.bars.index[end - 1] + self.base).value // size.value   # buckets (epoch-aligned, as resample's) closed by then
+        n, fr = self._hi.get(tf, (None, None))
+        if n == closed: return fr
+        if n is not None and n < closed and closed - n <= 4:   # one or a few new buckets: resample just their bars
+            lo = self.bars.index.searchsorted(fr.index[-1] + size) if len(fr) else max(0, end - (self.window + 1)*k)
+            new = resample_closed(self.bars.iloc[lo:end], tf, self.base) if lo < end else fr.iloc[:0]
+            fr = pd.concat([fr, new]).iloc[-self.window:] if len(new) else fr
+        else: fr = resample_closed(self.bars.iloc[max(0, end - (self.window + 1)*k):end], tf, self.base).iloc[-self.window:]
+        self._hi[tf] = (closed, fr)
+        return fr
+
     def snapshot(self, t:pd.Timestamp)->dict:
         "{timeframe: bars closed by the close of the base bar opening at `t`}: nothing later, never a partial bar."
         end = self.bars.index.searchsorted(t, side='right')
-        out = {}
-        for tf in self.timeframes:
-            k = parse_timeframe(tf)//self.base
-            out[tf] = resample_closed(self.bars.iloc[max(0, end - self.window*k):end], tf).iloc[-self.window:]
-        return out
+        return {tf: self.bars.iloc[max(0, end - self.window):end] if parse_timeframe(tf) == self.base else self._higher(tf, end)
+                for tf in self.timeframes}
 
 # %% ../../nbs/14b_agents.ipynb #c2dc8eb8
 SUMMARY_FEATURES = ('tech__ret_1', 'tech__ret_24', 'tech__rsi_14', 'tech__rv_24')
@@ -68,6 +83,7 @@ class QuantAnalystAgent:
                  aux:dict|None=None, fit_until=None):  # as `build_features`
         self.names, self.timeframes, self.summary, self.aux, self.fit_until = list(names), tuple(timeframes), tuple(summary), aux, fit_until
         self.X, self.S = None, {}
+        self._live = {}   # higher timeframe -> (its frame's first and last bar and length, summary arrays): rebuilt when a bar of it closes
 
     def _build(self, bars:pd.DataFrame, names)->pd.DataFrame:
         X = build_features(bars, aux=self.aux, names=list(names), fit_until=self.fit_until)
@@ -101,10 +117,22 @@ class QuantAnalystAgent:
         if self.X is not None:
             k = self.X.get_loc(t)
             return pd.DataFrame(self._xa[k:k+1], index=self.X[k:k+1], columns=self.names), self._summary(self.S, t)
-        X = self._build(snapshot[self.timeframes[0]], self.names).iloc[[-1]]
-        if X.index[0] != t: raise ValueError(f"the snapshot ends at {X.index[0]}, not at the bar {t}")
-        frames = {tf: self._build(b, self.summary) for tf, b in snapshot.items() if len(b) > 1}
-        return X, self._summary({tf: (S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)) for tf, S in frames.items()}, t)
+        base = snapshot[self.timeframes[0]]
+        both = self.names + [s for s in self.summary if s not in self.names]   # one build gives the model's row and the base summary
+        B = self._build(base, both)
+        if B.index[-1] != t: raise ValueError(f"the snapshot ends at {B.index[-1]}, not at the bar {t}")
+        A = B.to_numpy()[-1:]
+        x = pd.DataFrame(A[:, :len(self.names)], index=B.index[-1:], columns=self.names)
+        frames = {}
+        for tf, b in snapshot.items():
+            if len(b) <= 1: continue
+            if tf == self.timeframes[0]: frames[tf] = (B.index[-1:].as_unit('ns').asi8, A[:, [both.index(s) for s in self.summary]], list(self.summary)); continue
+            key = (b.index[0], b.index[-1], len(b))
+            if (hit := self._live.get(tf)) is None or hit[0] != key:
+                S = self._build(b, [s for s in self.summary if REGISTRY[s].warmup < len(b)])   # the rest are NaN (warm-up) on so few bars
+                self._live[tf] = hit = (key, (S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)))
+            frames[tf] = hit[1]
+        return x, self._summary(frames, t)
 
 # %% ../../nbs/14b_agents.ipynb #5d81ceb2
 class PredictAgent:
