@@ -4,7 +4,7 @@
 
 # %% ../../nbs/14b_agents.ipynb #a5f7b481
 from __future__ import annotations
-import hashlib, math
+import hashlib, math, re
 from collections import deque
 import numpy as np, pandas as pd
 from ..data import infer_timeframe, parse_timeframe, timeframe_str
@@ -14,8 +14,8 @@ from ..backtest import CostModel, BacktestResult, _order, _fill, _room, _ledger,
 from .messages import Intent, MarketContext, PolicyResult, Policy
 
 # %% auto #0
-__all__ = ['SUMMARY_FEATURES', 'resample_closed', 'DataSyncAgent', 'FeaturesUnavailable', 'QuantAnalystAgent', 'PredictAgent',
-           'feature_hash', 'intent_to_target', 'RulePolicy', 'PaperBroker']
+__all__ = ['SUMMARY_FEATURES', 'resample_closed', 'DataSyncAgent', 'last_value_fn', 'FeaturesUnavailable', 'QuantAnalystAgent',
+           'PredictAgent', 'feature_hash', 'intent_to_target', 'RulePolicy', 'PaperBroker']
 
 # %% ../../nbs/14b_agents.ipynb #189c51d7
 def resample_closed(bars:pd.DataFrame, # base bars, UTC index of bar opens
@@ -69,6 +69,92 @@ class DataSyncAgent:
         return {tf: self.bars.iloc[max(0, end - self.window):end] if parse_timeframe(tf) == self.base else self._higher(tf, end)
                 for tf in self.timeframes}
 
+# %% ../../nbs/14b_agents.ipynb #7a1e4c21
+def _sdiv(a:float, b:float, fill:float=np.nan)->float:
+    "`safe_div` on two floats."
+    if math.isnan(a) or math.isnan(b): return np.nan
+    with np.errstate(divide='ignore', invalid='ignore'): r = np.float64(a)/np.float64(b)
+    return float(r) if np.isfinite(r) else fill
+
+def _tail(a:np.ndarray, n:int)->np.ndarray|None: return a[-n:] if len(a) >= n else None
+def _mean(a): return np.nan if a is None else float(a.mean())
+def _std(a): return np.nan if a is None else float(a.std(ddof=1))
+def _lret(c:np.ndarray, n:int)->np.ndarray|None: return np.log(c[-n:]/c[-n-1:-1]) if len(c) > n else None   # the last n one-bar log returns
+def _pos(b, n):
+    lo, hi = _tail(b['low'], n), _tail(b['high'], n)
+    return np.nan if lo is None else _sdiv(b['close'][-1] - lo.min(), hi.max() - lo.min(), 0.5)
+def _vwap(b, n):
+    h, l, c, v = (_tail(b[k], n) for k in ('high', 'low', 'close', 'volume'))
+    return np.nan if c is None else _sdiv(float(((h + l + c)/3*v).sum()), float(v.sum()))
+def _dist1(c:float, level:float)->float: return _sdiv(c, level, 1.0) - 1.0
+def _yz(b, n):
+    o, h, l, c = (b[k][-n-1:] for k in ('open', 'high', 'low', 'close'))
+    if len(c) <= n: return np.nan
+    ov, cv = np.log(o[1:]/c[:-1]), np.log(c[1:]/o[1:])
+    rs = np.log(h[1:]/c[1:])*np.log(h[1:]/o[1:]) + np.log(l[1:]/c[1:])*np.log(l[1:]/o[1:])
+    k = 0.34/(1.34 + (n+1)/(n-1))
+    return math.sqrt(max(ov.var(ddof=1) + k*cv.var(ddof=1) + (1-k)*rs.mean(), 0.0))
+
+def _mfi(b, n):
+    h, l, c, v = (b[k] for k in ('high', 'low', 'close', 'volume'))
+    if len(c) < n: return np.nan
+    tp = (h + l + c)/3.0; rmf = tp*v; d = np.r_[np.nan, np.diff(tp)]
+    ps, ns = np.where(d > 0, rmf, 0.0)[-n:].sum(), np.where(d < 0, rmf, 0.0)[-n:].sum()
+    return 100*ps/(ps + ns)
+def _uo(b, fast=7, medium=14, slow=28):
+    h, l, c = b['high'], b['low'], b['close']
+    if len(c) < slow: return np.nan
+    pc = np.r_[np.nan, c[:-1]]; lo = np.fmin(l, pc)   # pandas' row max/min skip the first bar's missing previous close
+    bp, tr = c - lo, np.fmax(h, pc) - lo
+    avg = lambda n: bp[-n:].sum()/tr[-n:].sum()
+    return 100*((4.0*avg(fast) + 2.0*avg(medium)) + 1.0*avg(slow))/7.0
+def _nzr(a, b): d = a - b; return np.where(d != 0, d, np.finfo(float).eps)   # pandas-ta's non_zero_range
+def _cmf(b, n):
+    if len(b['close']) < n: return np.nan
+    o, h, l, c, v = (b[k][-n:] for k in ('open', 'high', 'low', 'close', 'volume'))
+    return (_nzr(c, o)*(v/_nzr(h, l))).sum()/v.sum()
+def _willr(b, n):
+    lo, hi = _tail(b['low'], n), _tail(b['high'], n)
+    return np.nan if lo is None else 100*((b['close'][-1] - lo.min())/(hi.max() - lo.min()) - 1)
+def _ao(b, fast=5, slow=34):
+    m = 0.5*(b['high'] + b['low'])
+    return np.nan if len(m) < slow else _sdiv(_mean(m[-fast:]) - _mean(m[-slow:]), b['close'][-1])
+
+# regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill).
+# Not here: tech__rv_ratio_24_96, whose 0/0 fill on a flat stretch hangs on the residue pandas' rolling std leaves (0 vs 1e-17)
+_LAST_VALUE = {
+    r'tech__ret_(\d+)': lambda n: lambda b: float(np.log(b['close'][-1]/b['close'][-1-n])) if len(b['close']) > n else np.nan,
+    r'tech__dist_sma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _mean(_tail(b['close'], n))),
+    r'tech__rv_(\d+)': lambda n: lambda b: _std(_lret(b['close'], n)),
+    r'tech__parkinson_(\d+)': lambda n: lambda b: math.sqrt(_mean(_tail(np.log(b['high']/b['low'])**2, n))/(4*np.log(2))),
+    r'tech__garman_klass_(\d+)': lambda n: lambda b: math.sqrt(max(_mean(_tail(0.5*np.log(b['high']/b['low'])**2 - (2*np.log(2)-1)*np.log(b['close']/b['open'])**2, n)), 0.0)),
+    r'tech__yang_zhang_(\d+)': lambda n: lambda b: _yz(b, n),
+    r'tech__dist_vwap_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _vwap(b, n)),
+    r'tech__volume_z_(\d+)': lambda n: lambda b: _sdiv(b['volume'][-1] - _mean(_tail(b['volume'], n)), _std(_tail(b['volume'], n)), 0.0),
+    r'tech__relative_volume_(\d+)': lambda n: lambda b: _sdiv(b['volume'][-1], _mean(_tail(b['volume'], n)), 1.0),
+    r'tech__(?:range_pos|dc_pos)_(\d+)': lambda n: lambda b: _pos(b, n),
+    r'tech__fib_(\d+)_(\d+)': lambda f, n: lambda b: (lambda hi, lo, c: np.nan if hi is None else _sdiv(c - (hi.max() - f/1000*(hi.max() - lo.min())), c))(_tail(b['high'], n), _tail(b['low'], n), b['close'][-1]),
+    r'tech__mom_(\d+)': lambda n: lambda b: _sdiv(b['close'][-1] - b['close'][-1-n], b['close'][-1]) if len(b['close']) > n else np.nan,
+    r'tech__willr_(\d+)': lambda n: lambda b: _willr(b, n),
+    r'tech__mfi_(\d+)': lambda n: lambda b: _mfi(b, n),
+    r'tech__cmf_(\d+)': lambda n: lambda b: _cmf(b, n),
+    r'tech__uo': lambda: _uo,
+    r'tech__ao': lambda: _ao,
+    r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
+}
+
+def last_value_fn(name:str):
+    "A numpy function giving feature `name` at the last of some bars (dict of float64 columns), as `build_features` would; None where there is none."
+    for pat, make in _LAST_VALUE.items():
+        if m := re.fullmatch(pat, name): return make(*map(int, m.groups()))
+    return None
+
+def _finish1(f, v:float, n:int)->float:
+    "`_finish` for the last of n rows."
+    v = v if np.isfinite(v) else np.nan
+    if n <= f.warmup: return np.nan
+    return f.fill if f.fill is not None and np.isnan(v) else v
+
 # %% ../../nbs/14b_agents.ipynb #c2dc8eb8
 SUMMARY_FEATURES = ('tech__ret_1', 'tech__ret_24', 'tech__rsi_14', 'tech__rv_24')
 
@@ -84,6 +170,27 @@ class QuantAnalystAgent:
         self.names, self.timeframes, self.summary, self.aux, self.fit_until = list(names), tuple(timeframes), tuple(summary), aux, fit_until
         self.X, self.S = None, {}
         self._live = {}   # higher timeframe -> (its frame's first and last bar and length, summary arrays): rebuilt when a bar of it closes
+        self._plan, self._clk = None, None   # live: (numpy features, timestamp-only features, the rest); timestamp features built ahead
+
+    def _split(self, names, columns)->tuple:
+        "Live: the features with a numpy last-value form, those that read only the timestamp, and the rest (`build_features`)."
+        fast, clock, slow = {}, [], []
+        for n in names:
+            f = REGISTRY[n]
+            if (fn := last_value_fn(n)) is not None and set(f.columns) <= set(columns): fast[n] = (f, fn)
+            elif not f.requires and not f.fitted: clock.append(n)
+            else: slow.append(n)
+        return fast, clock, slow
+
+    def _clock(self, t:pd.Timestamp, names:list, ahead:int=168)->dict:
+        "Timestamp-only features at `t`, from a build over the next `ahead` base bars' open times (known in advance: no prices read)."
+        step = parse_timeframe(self.timeframes[0])
+        if self._clk is not None:
+            k, r = divmod(t.value - self._clk[0], step.value)
+            if r == 0 and 0 <= k < len(self._clk[1]): return dict(zip(names, self._clk[1][k]))
+        X = self._build(pd.DataFrame(index=pd.date_range(t, periods=ahead, freq=step)), names)
+        self._clk = (t.value, X.to_numpy())
+        return dict(zip(names, self._clk[1][0]))
 
     def _build(self, bars:pd.DataFrame, names)->pd.DataFrame:
         X = build_features(bars, aux=self.aux, names=list(names), fit_until=self.fit_until)
@@ -118,15 +225,21 @@ class QuantAnalystAgent:
             k = self.X.get_loc(t)
             return pd.DataFrame(self._xa[k:k+1], index=self.X[k:k+1], columns=self.names), self._summary(self.S, t)
         base = snapshot[self.timeframes[0]]
-        both = self.names + [s for s in self.summary if s not in self.names]   # one build gives the model's row and the base summary
-        B = self._build(base, both)
-        if B.index[-1] != t: raise ValueError(f"the snapshot ends at {B.index[-1]}, not at the bar {t}")
-        A = B.to_numpy()[-1:]
-        x = pd.DataFrame(A[:, :len(self.names)], index=B.index[-1:], columns=self.names)
+        if not len(base) or base.index[-1] != t: raise ValueError(f"the snapshot ends at {base.index[-1] if len(base) else None}, not at the bar {t}")
+        both = self.names + [s for s in self.summary if s not in self.names]   # one pass gives the model's row and the base summary
+        if self._plan is None: self._plan = self._split(both, base.columns)
+        fast, clock, slow = self._plan
+        row = dict(zip(slow, self._build(base, slow).to_numpy()[-1])) if slow else {}
+        if fast:
+            cols = {k: base[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in base}
+            with np.errstate(all='ignore'): row.update({n: _finish1(f, fn(cols), len(base)) for n, (f, fn) in fast.items()})
+        if clock: row.update(self._clock(t, clock))
+        A = np.array([[row[n] for n in both]], dtype='float32')
+        x = pd.DataFrame(A[:, :len(self.names)], index=base.index[-1:], columns=self.names)
         frames = {}
         for tf, b in snapshot.items():
             if len(b) <= 1: continue
-            if tf == self.timeframes[0]: frames[tf] = (B.index[-1:].as_unit('ns').asi8, A[:, [both.index(s) for s in self.summary]], list(self.summary)); continue
+            if tf == self.timeframes[0]: frames[tf] = (base.index[-1:].as_unit('ns').asi8, A[:, [both.index(s) for s in self.summary]], list(self.summary)); continue
             key = (b.index[0], b.index[-1], len(b))
             if (hit := self._live.get(tf)) is None or hit[0] != key:
                 S = self._build(b, [s for s in self.summary if REGISTRY[s].warmup < len(b)])   # the rest are NaN (warm-up) on so few bars
