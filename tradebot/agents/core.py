@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib, math, re
 from collections import deque
 import numpy as np, pandas as pd
+from numba import njit
 from ..data import infer_timeframe, parse_timeframe, timeframe_str
 from ..features import build_features, REGISTRY, FeatureError
 from ..positions import Rule, Threshold
@@ -120,8 +121,77 @@ def _ao(b, fast=5, slow=34):
     m = 0.5*(b['high'] + b['low'])
     return np.nan if len(m) < slow else _sdiv(_mean(m[-fast:]) - _mean(m[-slow:]), b['close'][-1])
 
+def _mid(b, n, lag=0):   # pandas-ta's midprice over the n bars ending `lag` bars ago
+    h, l = b['high'], b['low']
+    if len(h) < n + lag: return np.nan
+    e = len(h) - lag
+    return 0.5*(l[e-n:e].min() + h[e-n:e].max())
+def _aroon(b, n):   # (down, up, oscillator): periods since the latest extreme of the last n+1 bars
+    if len(b['high']) < n + 1: return (np.nan,)*3
+    up, dn = 100.0*(1 - np.argmax(b['high'][-n-1:][::-1])/n), 100.0*(1 - np.argmin(b['low'][-n-1:][::-1])/n)
+    return dn, up, up - dn
+def _bb(b, n=20, k=2.0):   # (lower, mid, upper)
+    c = _tail(b['close'], n)
+    if c is None: return (np.nan,)*3
+    m, sd = c.mean(), math.sqrt(c.var(ddof=0))
+    return m - k*sd, m, m + k*sd
+def _stoch(b, k=14, smooth=3, d=3):   # (%K, %D): the raw stochastic smoothed twice by 3-bar means
+    m = smooth + d - 1
+    if len(b['close']) < k + m - 1: return np.nan, np.nan
+    win = np.lib.stride_tricks.sliding_window_view
+    lo, hi = win(b['low'][-(k+m-1):], k).min(1), win(b['high'][-(k+m-1):], k).max(1)
+    raw = 100*(b['close'][-m:] - lo)/_nzr(hi, lo)
+    K = win(raw, smooth).mean(1)
+    return float(K[-1]), float(K.mean())
+
+@njit(cache=True)
+def _ewm(x, alpha, start, seed):   # pandas' ewm(adjust=False).mean() of a series that is NaN before `start` and `seed` there
+    out = np.full(len(x), np.nan); w, a = seed, 1.0 - alpha
+    if start < len(x): out[start] = w
+    for i in range(start + 1, len(x)):
+        if w != x[i]: w = (a*w + alpha*x[i])/(a + alpha)
+        out[i] = w
+    return out
+def _seeded(x, n, alpha):   # pandas-ta's ema/rma: the mean of the first n valid values seeds the ewm
+    ok = np.flatnonzero(np.isfinite(x))
+    if not len(ok) or ok[0] + n > len(x): return np.full(len(x), np.nan)
+    return _ewm(x, alpha, ok[0] + n - 1, float(x[ok[0]:ok[0] + n].mean()))
+def _ema(x, n): return _seeded(x, n, 1.0/(1.0 + (n - 1)/2.0))   # span n, as pandas turns it into alpha
+def _rsi(c, n):   # pandas-ta's rsi at every bar: Wilder means of the gains and the losses
+    d = np.r_[np.nan, np.diff(c)]
+    pa, na = _seeded(np.where(d < 0, 0.0, d), n, 1.0/n), _seeded(np.where(d > 0, 0.0, d), n, 1.0/n)
+    return 100.0*pa/(pa + np.abs(na))
+def _stochrsi(c, n=14, k=3, d=3):   # (%K, %D)
+    r = _rsi(c, n)[-(n + k + d - 2):]
+    if len(r) < n + k + d - 2: return np.nan, np.nan
+    win = np.lib.stride_tricks.sliding_window_view
+    lo, hi = win(r, n).min(1), win(r, n).max(1)
+    K = win(100*(r[n-1:] - lo)/_nzr(hi, lo), k).mean(1)
+    return float(K[-1]), float(K.mean())
+def _natr(b, n):
+    h, l, c = b['high'], b['low'], b['close']
+    pc = np.r_[np.nan, c[:-1]]
+    tr = np.fmax(np.fmax(np.abs(_nzr(h, l)), np.abs(h - pc)), np.abs(pc - l)); tr[0] = np.nan
+    return 100/c[-1]*_seeded(tr, n, 1.0/n)[-1]
+def _trix(c, n):
+    e = _ema(_ema(_ema(c, n), n), n)
+    return 100*(e[-1]/e[-2] - 1) if len(e) > 1 else np.nan
+@njit(cache=True)
+def _ema_aligned(x, period, seed_end):   # pandas-ta's macd EMA, TA-Lib style, at every row
+    out = np.full(len(x), np.nan); k = 2.0/(period + 1)
+    if seed_end < len(x) and seed_end - period + 1 >= 0:
+        out[seed_end] = x[seed_end - period + 1:seed_end + 1].mean()
+        for i in range(seed_end + 1, len(x)): out[i] = k*x[i] + (1 - k)*out[i - 1]
+    return out
+def _macd(b, fast=12, slow=26, signal=9):   # (macd, histogram, signal) / close
+    c = b['close']
+    if len(c) < slow + signal - 1: return (np.nan,)*3
+    m = _ema_aligned(c, fast, fast - 1) - _ema_aligned(c, slow, slow - 1)
+    s = _ema_aligned(m, signal, slow + signal - 2)
+    return _sdiv(m[-1], c[-1]), _sdiv(m[-1] - s[-1], c[-1]), _sdiv(s[-1], c[-1])
+
 # regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill).
-# Not here: tech__rv_ratio_24_96, whose 0/0 fill on a flat stretch hangs on the residue pandas' rolling std leaves (0 vs 1e-17)
+# Not here: tech__rv_ratio_24_96 and tech__bb_pct_20, whose 0/0 fill on a flat stretch hangs on the residue pandas' rolling mean and std leave
 _LAST_VALUE = {
     r'tech__ret_(\d+)': lambda n: lambda b: float(np.log(b['close'][-1]/b['close'][-1-n])) if len(b['close']) > n else np.nan,
     r'tech__dist_sma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _mean(_tail(b['close'], n))),
@@ -140,13 +210,26 @@ _LAST_VALUE = {
     r'tech__cmf_(\d+)': lambda n: lambda b: _cmf(b, n),
     r'tech__uo': lambda: _uo,
     r'tech__ao': lambda: _ao,
+    r'tech__ichi_tenkan': lambda: lambda b: _dist1(b['close'][-1], _mid(b, 9)),
+    r'tech__ichi_kijun': lambda: lambda b: _dist1(b['close'][-1], _mid(b, 26)),
+    r'tech__ichi_span_a': lambda: lambda b: _dist1(b['close'][-1], 0.5*(_mid(b, 9, 26) + _mid(b, 26, 26))),
+    r'tech__ichi_span_b': lambda: lambda b: _dist1(b['close'][-1], _mid(b, 52, 26)),
+    r'tech__aroon_(down|up|osc)_(\d+)': lambda which, n: lambda b: _aroon(b, int(n))[('down', 'up', 'osc').index(which)],
+    r'tech__bb_width_20': lambda: lambda b: (lambda lo, m, up: _sdiv(up - lo, m))(*_bb(b)),
+    r'tech__stoch_(k|d)': lambda which: lambda b: _stoch(b)[which == 'd'],
+    r'tech__dist_ema_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _ema(b['close'], n)[-1]),
+    r'tech__rsi_(\d+)': lambda n: lambda b: _rsi(b['close'], n)[-1],
+    r'tech__stochrsi_(k|d)': lambda which: lambda b: _stochrsi(b['close'])[which == 'd'],
+    r'tech__natr_(\d+)': lambda n: lambda b: _natr(b, n),
+    r'tech__trix_(\d+)': lambda n: lambda b: _trix(b['close'], n),
+    r'tech__macd(|_hist|_signal)': lambda which: lambda b: _macd(b)[('', '_hist', '_signal').index(which)],
     r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
 }
 
 def last_value_fn(name:str):
     "A numpy function giving feature `name` at the last of some bars (dict of float64 columns), as `build_features` would; None where there is none."
     for pat, make in _LAST_VALUE.items():
-        if m := re.fullmatch(pat, name): return make(*map(int, m.groups()))
+        if m := re.fullmatch(pat, name): return make(*(int(g) if g.isdigit() else g for g in m.groups()))
     return None
 
 def _finish1(f, v:float, n:int)->float:
@@ -229,9 +312,10 @@ class QuantAnalystAgent:
         both = self.names + [s for s in self.summary if s not in self.names]   # one pass gives the model's row and the base summary
         if self._plan is None: self._plan = self._split(both, base.columns)
         fast, clock, slow = self._plan
+        cols = {k: base[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in base} if fast else {}
+        if not all(np.isfinite(a).all() for a in cols.values()): fast, slow = {}, slow + list(fast)   # a NaN bar in the window: as build_features
         row = dict(zip(slow, self._build(base, slow).to_numpy()[-1])) if slow else {}
         if fast:
-            cols = {k: base[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in base}
             with np.errstate(all='ignore'): row.update({n: _finish1(f, fn(cols), len(base)) for n, (f, fn) in fast.items()})
         if clock: row.update(self._clock(t, clock))
         A = np.array([[row[n] for n in both]], dtype='float32')
