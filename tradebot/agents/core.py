@@ -10,6 +10,7 @@ import numpy as np, pandas as pd
 from numba import njit
 from ..data import infer_timeframe, parse_timeframe, timeframe_str
 from ..features import build_features, REGISTRY, FeatureError
+from ..features.technical import wma
 from ..positions import Rule, Threshold
 from ..backtest import CostModel, BacktestResult, _order, _fill, _room, _ledger, _CASH, _UNITS, _NT, _TGT, _ACTED, _DEAD, _T_EXIT, _T_WORST, _T_BEST, _T_FLOW, _T_FEE, _T_SLIP, _T_IMP, _T_FUND, _T_BORROW, _NTCOL
 from .messages import Intent, MarketContext, PolicyResult, Policy
@@ -31,6 +32,17 @@ def resample_closed(bars:pd.DataFrame, # base bars, UTC index of bar opens
     r = bars[[c for c in agg if c in bars]].resample(tf, label='left', closed='left')
     out = r.agg({c: a for c, a in agg.items() if c in bars})
     return out[r['close'].count() == tf//base]
+
+def _closed_buckets(bars:pd.DataFrame, tf:str, size:pd.Timedelta, k:int)->pd.DataFrame:
+    "`resample_closed` for a few buckets of a size dividing a day, in numpy (pandas' resample costs milliseconds however few the bars)."
+    cols = [c for c in ('open', 'high', 'low', 'close', 'volume') if c in bars]
+    A = bars[cols].to_numpy('float64')
+    if not np.isfinite(A).all(): return resample_closed(bars, tf, size//k)   # NaN: pandas' skipping rules
+    u, first, n = np.unique(bars.index.as_unit('ns').asi8//size.value, return_index=True, return_counts=True)
+    agg = {'open': lambda a: a[0], 'high': np.max, 'low': np.min, 'close': lambda a: a[-1], 'volume': np.sum}
+    rows = [[agg[c](A[i:i+k, j]) for j, c in enumerate(cols)] for i in first[n == k]]
+    idx = pd.DatetimeIndex(pd.to_datetime(u[n == k]*size.value, utc=True), name=bars.index.name).as_unit(bars.index.unit)
+    return pd.DataFrame(np.array(rows, 'float64').reshape(-1, len(cols)), index=idx, columns=cols)
 
 class DataSyncAgent:
     "Snapshots of the bars closed by a time, per timeframe; a source (replay frame or live poller) feeds it bars."
@@ -58,7 +70,7 @@ class DataSyncAgent:
         if n == closed: return fr
         if n is not None and n < closed and closed - n <= 4:   # one or a few new buckets: resample just their bars
             lo = self.bars.index.searchsorted(fr.index[-1] + size) if len(fr) else max(0, end - (self.window + 1)*k)
-            new = resample_closed(self.bars.iloc[lo:end], tf, self.base) if lo < end else fr.iloc[:0]
+            new = _closed_buckets(self.bars.iloc[lo:end], tf, size, k) if lo < end else fr.iloc[:0]
             fr = pd.concat([fr, new]).iloc[-self.window:] if len(new) else fr
         else: fr = resample_closed(self.bars.iloc[max(0, end - (self.window + 1)*k):end], tf, self.base).iloc[-self.window:]
         self._hi[tf] = (closed, fr)
@@ -190,8 +202,19 @@ def _macd(b, fast=12, slow=26, signal=9):   # (macd, histogram, signal) / close
     s = _ema_aligned(m, signal, slow + signal - 2)
     return _sdiv(m[-1], c[-1]), _sdiv(m[-1] - s[-1], c[-1]), _sdiv(s[-1], c[-1])
 
+def _obv_slope(b, n):   # on-balance volume's n-bar change / the n-bar volume, the volume signed by the close's move
+    c, v = b['close'], b['volume']
+    if len(c) <= n: return np.nan
+    d = np.diff(c); obv = np.cumsum(np.r_[1.0, np.where(d > 0, 1.0, np.where(d < 0, -1.0, d))]*v)
+    return _sdiv(obv[-1] - obv[-1-n], float(v[-n:].sum()), 0.0)
+def _hma(c, n):   # `tradebot.features.technical.hma` on the bars it needs
+    m = n + int(np.sqrt(n)) - 1
+    if len(c) < m: return np.nan
+    x = pd.Series(c[-m:])
+    return float(wma(2*wma(x, n//2) - wma(x, n), int(np.sqrt(n))).iloc[-1])
+
 # regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill).
-# Not here: tech__rv_ratio_24_96 and tech__bb_pct_20, whose 0/0 fill on a flat stretch hangs on the residue pandas' rolling mean and std leave
+# Not here: tech__rv_ratio_24_96, tech__bb_pct_20 and tech__cci_20, whose 0/0 fill on a flat stretch hangs on the residue pandas' rolling mean and std leave
 _LAST_VALUE = {
     r'tech__ret_(\d+)': lambda n: lambda b: float(np.log(b['close'][-1]/b['close'][-1-n])) if len(b['close']) > n else np.nan,
     r'tech__dist_sma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _mean(_tail(b['close'], n))),
@@ -223,6 +246,8 @@ _LAST_VALUE = {
     r'tech__natr_(\d+)': lambda n: lambda b: _natr(b, n),
     r'tech__trix_(\d+)': lambda n: lambda b: _trix(b['close'], n),
     r'tech__macd(|_hist|_signal)': lambda which: lambda b: _macd(b)[('', '_hist', '_signal').index(which)],
+    r'tech__obv_slope_(\d+)': lambda n: lambda b: _obv_slope(b, n),
+    r'tech__dist_hma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _hma(b['close'], n)),
     r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
 }
 
@@ -264,6 +289,16 @@ class QuantAnalystAgent:
             elif not f.requires and not f.fitted: clock.append(n)
             else: slow.append(n)
         return fast, clock, slow
+
+    def _tf_summary(self, b:pd.DataFrame)->tuple:
+        "The summary features on one timeframe's bars, as `_summary` reads them: numpy last values where they all have one, else `build_features`."
+        fns = [last_value_fn(s) for s in self.summary]
+        cols = {k: b[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in b}
+        if all(fns) and all(set(REGISTRY[s].columns) <= set(cols) for s in self.summary) and all(np.isfinite(a).all() for a in cols.values()):
+            with np.errstate(all='ignore'): v = [_finish1(REGISTRY[s], fn(cols), len(b)) for s, fn in zip(self.summary, fns)]
+            return b.index[-1:].as_unit('ns').asi8, np.array([v], 'float32'), list(self.summary)
+        S = self._build(b, [s for s in self.summary if REGISTRY[s].warmup < len(b)])   # the rest are NaN (warm-up) on so few bars
+        return S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)
 
     def _clock(self, t:pd.Timestamp, names:list, ahead:int=168)->dict:
         "Timestamp-only features at `t`, from a build over the next `ahead` base bars' open times (known in advance: no prices read)."
@@ -325,9 +360,7 @@ class QuantAnalystAgent:
             if len(b) <= 1: continue
             if tf == self.timeframes[0]: frames[tf] = (base.index[-1:].as_unit('ns').asi8, A[:, [both.index(s) for s in self.summary]], list(self.summary)); continue
             key = (b.index[0], b.index[-1], len(b))
-            if (hit := self._live.get(tf)) is None or hit[0] != key:
-                S = self._build(b, [s for s in self.summary if REGISTRY[s].warmup < len(b)])   # the rest are NaN (warm-up) on so few bars
-                self._live[tf] = hit = (key, (S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)))
+            if (hit := self._live.get(tf)) is None or hit[0] != key: self._live[tf] = hit = (key, self._tf_summary(b))
             frames[tf] = hit[1]
         return x, self._summary(frames, t)
 
