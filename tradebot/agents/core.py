@@ -180,11 +180,7 @@ def _stochrsi(c, n=14, k=3, d=3):   # (%K, %D)
     lo, hi = win(r, n).min(1), win(r, n).max(1)
     K = win(100*(r[n-1:] - lo)/_nzr(hi, lo), k).mean(1)
     return float(K[-1]), float(K.mean())
-def _natr(b, n):
-    h, l, c = b['high'], b['low'], b['close']
-    pc = np.r_[np.nan, c[:-1]]
-    tr = np.fmax(np.fmax(np.abs(_nzr(h, l)), np.abs(h - pc)), np.abs(pc - l)); tr[0] = np.nan
-    return 100/c[-1]*_seeded(tr, n, 1.0/n)[-1]
+def _natr(b, n): return 100/b['close'][-1]*_seeded(_tr(b), n, 1.0/n)[-1]
 def _trix(c, n):
     e = _ema(_ema(_ema(c, n), n), n)
     return 100*(e[-1]/e[-2] - 1) if len(e) > 1 else np.nan
@@ -212,6 +208,36 @@ def _hma(c, n):   # `tradebot.features.technical.hma` on the bars it needs
     if len(c) < m: return np.nan
     x = pd.Series(c[-m:])
     return float(wma(2*wma(x, n//2) - wma(x, n), int(np.sqrt(n))).iloc[-1])
+
+@njit(cache=True)
+def _wilder(x, n):   # pandas-ta's wilder_smooth (TA-Lib's): the sum of the n-1 values after the first seeds value - value/n + x
+    out = np.full(len(x), np.nan)
+    if len(x) < n: return out
+    v = 0.0
+    for i in range(1, n): v += x[i]
+    out[n - 1] = v   # (start = 1: only the first value is undefined)
+    for i in range(n, len(x)):
+        v = v - v/n + x[i]; out[i] = v
+    return out
+def _tr(b):   # pandas-ta's true range, the first bar undefined
+    h, l, c = b['high'], b['low'], b['close']
+    pc = np.r_[np.nan, c[:-1]]
+    tr = np.fmax(np.fmax(np.abs(_nzr(h, l)), np.abs(h - pc)), np.abs(pc - l)); tr[0] = np.nan
+    return tr
+def _adx(b, n=14):   # (adx, +DI, -DI)
+    h, l = b['high'], b['low']
+    if len(h) < 2*n: return (np.nan,)*3
+    up, dn = np.r_[np.nan, h[1:] - h[:-1]], np.r_[np.nan, l[:-1] - l[1:]]
+    pos, neg = ((up > dn) & (up > 0))*up, ((dn > up) & (dn > 0))*dn
+    pos, neg = (np.where(np.abs(a) < np.finfo(float).eps, 0.0, a) for a in (pos, neg))
+    ts = _wilder(_tr(b), n)
+    dmp, dmn = 100.0*_wilder(pos, n)/ts, 100.0*_wilder(neg, n)/ts
+    dmp[n - 1] = dmn[n - 1] = np.nan   # the seed bar is not reported
+    return float(_seeded(100.0*np.abs(dmp - dmn)/(dmp + dmn), n, 1.0/n)[-1]), float(dmp[-1]), float(dmn[-1])
+def _kc(b, n=20, k=2.0):   # the close within the Keltner channel: EMA of the close +- k EMAs of the true range
+    basis, band = _ema(b['close'], n)[-1], _ema(_tr(b), n)[-1]
+    lo, up = basis - k*band, basis + k*band
+    return _sdiv(b['close'][-1] - lo, up - lo, 0.5)
 
 # regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill).
 # Not here: tech__rv_ratio_24_96, tech__bb_pct_20 and tech__cci_20, whose 0/0 fill on a flat stretch hangs on the residue pandas' rolling mean and std leave
@@ -248,6 +274,8 @@ _LAST_VALUE = {
     r'tech__macd(|_hist|_signal)': lambda which: lambda b: _macd(b)[('', '_hist', '_signal').index(which)],
     r'tech__obv_slope_(\d+)': lambda n: lambda b: _obv_slope(b, n),
     r'tech__dist_hma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _hma(b['close'], n)),
+    r'tech__(adx|dmp|dmn)_14': lambda which: lambda b: _adx(b)[('adx', 'dmp', 'dmn').index(which)],
+    r'tech__kc_pos_20': lambda: _kc,
     r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
 }
 
