@@ -239,8 +239,21 @@ def _kc(b, n=20, k=2.0):   # the close within the Keltner channel: EMA of the cl
     lo, up = basis - k*band, basis + k*band
     return _sdiv(b['close'][-1] - lo, up - lo, 0.5)
 
-# regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill).
-# Not here: tech__rv_ratio_24_96, tech__bb_pct_20 and tech__cci_20, whose 0/0 fill on a flat stretch hangs on the residue pandas' rolling mean and std leave
+def _near0(x, scale): return not abs(x) > 1e-9*abs(scale)   # a 0/0 whose fill hangs on pandas' rounding residue: leave it to build_features
+def _bb_pct(b):
+    lo, m, up = _bb(b)
+    return np.nan if np.isnan(m) else None if _near0(up - lo, m) else _sdiv(b['close'][-1] - lo, up - lo, 0.5)
+def _cci(b, n, k=0.015):
+    tp = (b['high'] + b['low'] + b['close'])/3.0
+    if len(tp) < n: return np.nan
+    w = tp[-n:]; m = w.mean(); mad = np.abs(w - m).mean()
+    return None if _near0(mad, m) else (tp[-1] - m)/(k*mad)
+def _rv_ratio(c, m, n):
+    a, b = _std(_lret(c, m)), _std(_lret(c, n))
+    return np.nan if np.isnan(a) or np.isnan(b) else None if _near0(a, 1e-3) or _near0(b, 1e-3) else _sdiv(a, b, 1.0)
+
+# regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill,
+# or None where only build_features can say).
 _LAST_VALUE = {
     r'tech__ret_(\d+)': lambda n: lambda b: float(np.log(b['close'][-1]/b['close'][-1-n])) if len(b['close']) > n else np.nan,
     r'tech__dist_sma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _mean(_tail(b['close'], n))),
@@ -276,11 +289,14 @@ _LAST_VALUE = {
     r'tech__dist_hma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _hma(b['close'], n)),
     r'tech__(adx|dmp|dmn)_14': lambda which: lambda b: _adx(b)[('adx', 'dmp', 'dmn').index(which)],
     r'tech__kc_pos_20': lambda: _kc,
+    r'tech__bb_pct_20': lambda: _bb_pct,
+    r'tech__cci_(\d+)': lambda n: lambda b: _cci(b, n),
+    r'tech__rv_ratio_(\d+)_(\d+)': lambda m, n: lambda b: _rv_ratio(b['close'], m, n),
     r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
 }
 
 def last_value_fn(name:str):
-    "A numpy function giving feature `name` at the last of some bars (dict of float64 columns), as `build_features` would; None where there is none."
+    "A numpy function giving feature `name` at the last of some bars (dict of float64 columns) as `build_features` would, or None when only it can; None where there is none."
     for pat, make in _LAST_VALUE.items():
         if m := re.fullmatch(pat, name): return make(*(int(g) if g.isdigit() else g for g in m.groups()))
     return None
@@ -323,8 +339,10 @@ class QuantAnalystAgent:
         fns = [last_value_fn(s) for s in self.summary]
         cols = {k: b[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in b}
         if all(fns) and all(set(REGISTRY[s].columns) <= set(cols) for s in self.summary) and all(np.isfinite(a).all() for a in cols.values()):
-            with np.errstate(all='ignore'): v = [_finish1(REGISTRY[s], fn(cols), len(b)) for s, fn in zip(self.summary, fns)]
-            return b.index[-1:].as_unit('ns').asi8, np.array([v], 'float32'), list(self.summary)
+            with np.errstate(all='ignore'): v = [fn(cols) for fn in fns]
+            if all(x is not None for x in v):
+                v = [_finish1(REGISTRY[s], x, len(b)) for s, x in zip(self.summary, v)]
+                return b.index[-1:].as_unit('ns').asi8, np.array([v], 'float32'), list(self.summary)
         S = self._build(b, [s for s in self.summary if REGISTRY[s].warmup < len(b)])   # the rest are NaN (warm-up) on so few bars
         return S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)
 
@@ -377,9 +395,12 @@ class QuantAnalystAgent:
         fast, clock, slow = self._plan
         cols = {k: base[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in base} if fast else {}
         if not all(np.isfinite(a).all() for a in cols.values()): fast, slow = {}, slow + list(fast)   # a NaN bar in the window: as build_features
-        row = dict(zip(slow, self._build(base, slow).to_numpy()[-1])) if slow else {}
+        row = {}
         if fast:
-            with np.errstate(all='ignore'): row.update({n: _finish1(f, fn(cols), len(base)) for n, (f, fn) in fast.items()})
+            with np.errstate(all='ignore'): vals = {n: fn(cols) for n, (f, fn) in fast.items()}
+            slow = slow + [n for n, v in vals.items() if v is None]   # a degenerate window (e.g. a flat stretch): as build_features
+            row.update({n: _finish1(fast[n][0], v, len(base)) for n, v in vals.items() if v is not None})
+        if slow: row.update(zip(slow, self._build(base, slow).to_numpy()[-1]))
         if clock: row.update(self._clock(t, clock))
         A = np.array([[row[n] for n in both]], dtype='float32')
         x = pd.DataFrame(A[:, :len(self.names)], index=base.index[-1:], columns=self.names)
