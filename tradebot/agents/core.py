@@ -252,6 +252,18 @@ def _rv_ratio(c, m, n):
     a, b = _std(_lret(c, m)), _std(_lret(c, n))
     return np.nan if np.isnan(a) or np.isnan(b) else None if _near0(a, 1e-3) or _near0(b, 1e-3) else _sdiv(a, b, 1.0)
 
+@njit(cache=True)
+def _kama_rec(sc, c, n):   # pandas-ta's KAMA recursion from the n-th bar
+    k = c[n - 1]
+    for i in range(n, len(c)): k = sc[i]*c[i] + (1 - sc[i])*k
+    return k
+def _kama(c, n=10, fast=2, slow=30):
+    if len(c) <= n: return np.nan
+    fr, sr = 2/(fast + 1), 2/(slow + 1)
+    er = np.full(len(c), np.nan)
+    er[n:] = np.abs(_nzr(c[n:], c[:-n]))/np.lib.stride_tricks.sliding_window_view(np.abs(_nzr(c[1:], c[:-1])), n).sum(1)
+    return _kama_rec((er*(fr - sr) + sr)**2, c, n)
+
 # regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill,
 # or None where only build_features can say).
 _LAST_VALUE = {
@@ -292,6 +304,7 @@ _LAST_VALUE = {
     r'tech__bb_pct_20': lambda: _bb_pct,
     r'tech__cci_(\d+)': lambda n: lambda b: _cci(b, n),
     r'tech__rv_ratio_(\d+)_(\d+)': lambda m, n: lambda b: _rv_ratio(b['close'], m, n),
+    r'tech__dist_kama_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _kama(b['close'], n)),
     r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
 }
 
