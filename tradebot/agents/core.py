@@ -264,6 +264,22 @@ def _kama(c, n=10, fast=2, slow=30):
     er[n:] = np.abs(_nzr(c[n:], c[:-n]))/np.lib.stride_tricks.sliding_window_view(np.abs(_nzr(c[1:], c[:-1])), n).sum(1)
     return _kama_rec((er*(fr - sr) + sr)**2, c, n)
 
+@njit(cache=True)
+def _st_loop(c, ub, lb):   # pandas-ta's supertrend loop: (direction, line) at the last bar
+    d = 1.0; t = 0.0
+    for i in range(1, len(c)):
+        if c[i] > ub[i - 1]: d = 1.0
+        elif c[i] < lb[i - 1]: d = -1.0
+        else:
+            if d > 0 and lb[i] < lb[i - 1]: lb[i] = lb[i - 1]
+            if d < 0 and ub[i] > ub[i - 1]: ub[i] = ub[i - 1]
+        t = lb[i] if d > 0 else ub[i]
+    return d, t
+def _supertrend(b, n=10, k=3.0):
+    if len(b['close']) < 2: return np.nan, np.nan
+    hl2, atr = 0.5*(b['high'] + b['low']), k*_seeded(_tr(b), n, 1.0/n)
+    return _st_loop(b['close'], hl2 + atr, hl2 - atr)
+
 # regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill,
 # or None where only build_features can say).
 _LAST_VALUE = {
@@ -305,6 +321,8 @@ _LAST_VALUE = {
     r'tech__cci_(\d+)': lambda n: lambda b: _cci(b, n),
     r'tech__rv_ratio_(\d+)_(\d+)': lambda m, n: lambda b: _rv_ratio(b['close'], m, n),
     r'tech__dist_kama_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _kama(b['close'], n)),
+    r'tech__supertrend_dir': lambda: lambda b: _supertrend(b)[0],
+    r'tech__supertrend_dist': lambda: lambda b: _dist1(b['close'][-1], _supertrend(b)[1]),
     r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
 }
 
