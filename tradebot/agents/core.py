@@ -280,6 +280,28 @@ def _supertrend(b, n=10, k=3.0):
     hl2, atr = 0.5*(b['high'] + b['low']), k*_seeded(_tr(b), n, 1.0/n)
     return _st_loop(b['close'], hl2 + atr, hl2 - atr)
 
+@njit(cache=True)
+def _psar_loop(h, l, falling, sar, ep, af0, max_af):   # pandas-ta's parabolic SAR loop: the stop at the last bar
+    af = af0
+    for i in range(1, len(h)):
+        s = sar + af*(ep - sar)
+        if falling:
+            if l[i] < ep: ep = l[i]; af = min(af + af0, max_af)
+            s = max(h[i - 1], h[max(0, i - 2)], s); rev = h[i] > s
+        else:
+            if h[i] > ep: ep = h[i]; af = min(af + af0, max_af)
+            s = min(l[i - 1], l[max(0, i - 2)], s); rev = l[i] < s
+        if rev: s = ep; af = af0; falling = not falling; ep = l[i] if falling else h[i]
+        sar = s
+    return sar
+def _psar(b, af0=0.02, max_af=0.2):   # pandas-ta's psar(high, low, close): seeded at the first close, falling if the second bar's low fell
+    h, l, c = b['high'], b['low'], b['close']
+    if len(h) < 2: return np.nan
+    up, dn = h[1] - h[0], l[0] - l[1]
+    dmn = dn if (dn > up and dn > 0) else 0.0
+    falling = not abs(dmn) < np.finfo(float).eps and dmn > 0
+    return _psar_loop(h, l, falling, c[0], l[1] if falling else h[1], af0, max_af)
+
 # regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill,
 # or None where only build_features can say).
 _LAST_VALUE = {
@@ -323,6 +345,8 @@ _LAST_VALUE = {
     r'tech__dist_kama_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _kama(b['close'], n)),
     r'tech__supertrend_dir': lambda: lambda b: _supertrend(b)[0],
     r'tech__supertrend_dist': lambda: lambda b: _dist1(b['close'][-1], _supertrend(b)[1]),
+    r'tech__psar_dist': lambda: lambda b: _dist1(b['close'][-1], _psar(b)),
+    r'tech__psar_long': lambda: lambda b: float(_psar(b) < b['close'][-1]),
     r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
 }
 
