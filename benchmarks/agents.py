@@ -1,7 +1,7 @@
 """Trading-loop speed: one decision cycle, live-style and replay-style, and a one-year replay of 1h bars.
 
 Prints:
-  live cycle (features on trailing windows of 1h/4h/1d, prediction, risk, SQLite commit): p50/p95/p99 ms over N cycles, wall and CPU
+  live cycle (features on trailing 2,000-bar windows of 1h/4h/1d, prediction, risk, SQLite commit): p50/p95/p99 ms over N cycles, wall and CPU
     (process time, less sensitive to the shared machine's load), and the mean time of each stage
   replay cycle (features built once, read per bar): p50/p95/p99 ms
   one-year 1h replay (8,760 bars, rule policy, `run_paper` end to end incl. the feature build): T s
@@ -38,8 +38,10 @@ def main(n_live:int=200, replay:bool=True):
     print(f"model: {m.kind}, {len(m.features_)} features, trained in {time.perf_counter() - t:.1f} s")
     model = load_model(d/'model')
 
-    # live-style: trailing windows per timeframe, built at every cycle
-    ds = DataSyncAgent(bars, window=500)
+    # live-style: trailing windows per timeframe, the features at the last bar computed each cycle (the higher timeframes when a bar of them closes)
+    # 2,000 bars per timeframe: the recursive features (EMA 200) then equal the full-history build in float32; on 500 bars
+    # tech__dist_ema_200 differs by 3e-4 and tech__rsi_28 by 4e-6 (on 1,000: 5e-6), for about 1.5 ms less per cycle
+    ds = DataSyncAgent(bars, window=2000)
     o = Orchestrator(RulePolicy(Threshold(0.52, 0.48)), PredictAgent(model), QuantAnalystAgent(model.features_), PaperBroker(),
                      RiskAuditor(RiskLimits()), StateStore(d/'live.sqlite'), d/'live.jsonl', 'bench', datasync=ds)
     idx = bars.index[bars.index >= replay_start][:n_live + 5]
@@ -55,7 +57,7 @@ def main(n_live:int=200, replay:bool=True):
     ts, cpu = [], []
     for t_, row in zip(idx, bars.loc[idx].to_dict('records')):
         t0, c0 = time.perf_counter(), time.process_time(); o.cycle(t_, row); ts.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
-    print(f"live cycle ({len(ts) - 5} cycles, {len(model.features_)} features on 500 bars of 1h/4h/1d): {pct(ts[5:])}; CPU {pct(cpu[5:])}")
+    print(f"live cycle ({len(ts) - 5} cycles, {len(model.features_)} features on 2,000 bars of 1h/4h/1d): {pct(ts[5:])}; CPU {pct(cpu[5:])}")
     print('  stages (mean ms): ' + ', '.join(f"{k} {np.mean(v[5:])*1e3:.1f}" for k, v in parts.items()) +
           f", rest {np.mean(ts[5:])*1e3 - sum(np.mean(v[5:])*1e3 for v in parts.values()):.1f}")
 
