@@ -4,11 +4,22 @@
 
 # %% ../../nbs/14_agents.ipynb #352a6168
 from __future__ import annotations
-from .messages import Action, Intent, MarketContext, PolicyResult, Policy
-from .core import (DataSyncAgent, QuantAnalystAgent, PredictAgent, RulePolicy, PaperBroker, FeaturesUnavailable, SUMMARY_FEATURES,
-                   resample_closed, intent_to_target, feature_hash)
-from .state import StateStore, StateError, client_order_id
-from .loop import Orchestrator, PaperError, POLICIES, register_policy, make_policy, run_paper, backtest_reference
+import importlib
+
+_LAZY = {**dict.fromkeys(('Action', 'Intent', 'MarketContext', 'PolicyResult', 'Policy'), 'messages'),
+         **dict.fromkeys(('DataSyncAgent', 'QuantAnalystAgent', 'PredictAgent', 'RulePolicy', 'PaperBroker', 'FeaturesUnavailable', 'SUMMARY_FEATURES',
+                          'resample_closed', 'intent_to_target', 'feature_hash', 'last_value_fn'), 'core'),
+         **dict.fromkeys(('StateStore', 'StateError', 'client_order_id'), 'state'),
+         **dict.fromkeys(('Orchestrator', 'PaperError', 'POLICIES', 'register_policy', 'make_policy', 'run_paper', 'backtest_reference'), 'loop')}
+
+def __getattr__(name:str):
+    "The public names, imported from their module on first use: `import tradebot.agents.messages` stays light (no models, no features)."
+    if (mod := _LAZY.get(name)) is None: raise AttributeError(f"module 'tradebot.agents' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f'tradebot.agents.{mod}'), name)
+    globals()[name] = value
+    return value
+
+def __dir__(): return sorted(set(globals()) | set(_LAZY))
 
 # %% auto #0
 __all__ = []

@@ -4,31 +4,45 @@
 
 # %% ../../nbs/14b_agents.ipynb #a5f7b481
 from __future__ import annotations
-import hashlib, math
+import hashlib, math, re
 from collections import deque
 import numpy as np, pandas as pd
+from numba import njit
 from ..data import infer_timeframe, parse_timeframe, timeframe_str
 from ..features import build_features, REGISTRY, FeatureError
+from ..features.technical import wma
 from ..positions import Rule, Threshold
 from ..backtest import CostModel, BacktestResult, _order, _fill, _room, _ledger, _CASH, _UNITS, _NT, _TGT, _ACTED, _DEAD, _T_EXIT, _T_WORST, _T_BEST, _T_FLOW, _T_FEE, _T_SLIP, _T_IMP, _T_FUND, _T_BORROW, _NTCOL
 from .messages import Intent, MarketContext, PolicyResult, Policy
 
 # %% auto #0
-__all__ = ['SUMMARY_FEATURES', 'resample_closed', 'DataSyncAgent', 'FeaturesUnavailable', 'QuantAnalystAgent', 'PredictAgent',
-           'feature_hash', 'intent_to_target', 'RulePolicy', 'PaperBroker']
+__all__ = ['SUMMARY_FEATURES', 'resample_closed', 'DataSyncAgent', 'last_value_fn', 'FeaturesUnavailable', 'QuantAnalystAgent',
+           'PredictAgent', 'feature_hash', 'intent_to_target', 'RulePolicy', 'PaperBroker']
 
 # %% ../../nbs/14b_agents.ipynb #189c51d7
 def resample_closed(bars:pd.DataFrame, # base bars, UTC index of bar opens
                     timeframe:str,     # a multiple of the base size, e.g. '4h', '1d'
+                    base=None,         # the base bar size (default: inferred from the bars)
                    )->pd.DataFrame:    # complete buckets only, indexed by bucket open
     "OHLCV bars of a higher timeframe from the base bars: only buckets whose every base bar is present."
-    base, tf = infer_timeframe(bars.index), parse_timeframe(timeframe)
+    base, tf = infer_timeframe(bars.index) if base is None else parse_timeframe(base), parse_timeframe(timeframe)
     if tf == base: return bars
     if tf < base or tf % base: raise ValueError(f"timeframe {timeframe} is not a multiple of the bars' {timeframe_str(base)}")
     agg = {'open': 'first', 'high': 'max', 'low': 'min', 'close': 'last', 'volume': 'sum'}
     r = bars[[c for c in agg if c in bars]].resample(tf, label='left', closed='left')
     out = r.agg({c: a for c, a in agg.items() if c in bars})
     return out[r['close'].count() == tf//base]
+
+def _closed_buckets(bars:pd.DataFrame, tf:str, size:pd.Timedelta, k:int)->pd.DataFrame:
+    "`resample_closed` for a few buckets of a size dividing a day, in numpy (pandas' resample costs milliseconds however few the bars)."
+    cols = [c for c in ('open', 'high', 'low', 'close', 'volume') if c in bars]
+    A = bars[cols].to_numpy('float64')
+    if not np.isfinite(A).all(): return resample_closed(bars, tf, size//k)   # NaN: pandas' skipping rules
+    u, first, n = np.unique(bars.index.as_unit('ns').asi8//size.value, return_index=True, return_counts=True)
+    agg = {'open': lambda a: a[0], 'high': np.max, 'low': np.min, 'close': lambda a: a[-1], 'volume': np.sum}
+    rows = [[agg[c](A[i:i+k, j]) for j, c in enumerate(cols)] for i in first[n == k]]
+    idx = pd.DatetimeIndex(pd.to_datetime(u[n == k]*size.value, utc=True), name=bars.index.name).as_unit(bars.index.unit)
+    return pd.DataFrame(np.array(rows, 'float64').reshape(-1, len(cols)), index=idx, columns=cols)
 
 class DataSyncAgent:
     "Snapshots of the bars closed by a time, per timeframe; a source (replay frame or live poller) feeds it bars."
@@ -38,6 +52,7 @@ class DataSyncAgent:
         self.timeframes, self.window = tuple(timeframes), window
         self.bars = bars if bars is not None else pd.DataFrame(columns=['open', 'high', 'low', 'close', 'volume'], dtype=float)
         self.base = parse_timeframe(self.timeframes[0])
+        self._hi = {}   # higher timeframe -> (buckets closed, its frame): rebuilt only when one of its bars closes
 
     def append(self, bar:pd.DataFrame):
         "Add newly closed bars (live polling); bars already known are ignored."
@@ -45,14 +60,307 @@ class DataSyncAgent:
         keep = self.window*(parse_timeframe(self.timeframes[-1])//self.base)
         self.bars = pd.concat([self.bars, new]).iloc[-keep:] if len(new) else self.bars
 
+    def _higher(self, tf:str, end:int)->pd.DataFrame:
+        "The last `window` complete bars of `tf` closed by base bar `end - 1`: appended to when a bucket closes, not resampled anew."
+        size = parse_timeframe(tf); k = size//self.base
+        if end == 0 or pd.Timedelta(days=1) % size:   # sizes that do not divide a day: buckets follow the window's first day, rebuild
+            return resample_closed(self.bars.iloc[max(0, end - (self.window + 1)*k):end], tf, self.base).iloc[-self.window:]
+        closed = (self.bars.index[end - 1] + self.base).value // size.value   # buckets (epoch-aligned, as resample's) closed by then
+        n, fr = self._hi.get(tf, (None, None))
+        if n == closed: return fr
+        if n is not None and n < closed and closed - n <= 4:   # one or a few new buckets: resample just their bars
+            lo = self.bars.index.searchsorted(fr.index[-1] + size) if len(fr) else max(0, end - (self.window + 1)*k)
+            new = _closed_buckets(self.bars.iloc[lo:end], tf, size, k) if lo < end else fr.iloc[:0]
+            fr = pd.concat([fr, new]).iloc[-self.window:] if len(new) else fr
+        else: fr = resample_closed(self.bars.iloc[max(0, end - (self.window + 1)*k):end], tf, self.base).iloc[-self.window:]
+        self._hi[tf] = (closed, fr)
+        return fr
+
     def snapshot(self, t:pd.Timestamp)->dict:
         "{timeframe: bars closed by the close of the base bar opening at `t`}: nothing later, never a partial bar."
         end = self.bars.index.searchsorted(t, side='right')
-        out = {}
-        for tf in self.timeframes:
-            k = parse_timeframe(tf)//self.base
-            out[tf] = resample_closed(self.bars.iloc[max(0, end - self.window*k):end], tf).iloc[-self.window:]
-        return out
+        return {tf: self.bars.iloc[max(0, end - self.window):end] if parse_timeframe(tf) == self.base else self._higher(tf, end)
+                for tf in self.timeframes}
+
+# %% ../../nbs/14b_agents.ipynb #7a1e4c21
+def _sdiv(a:float, b:float, fill:float=np.nan)->float:
+    "`safe_div` on two floats."
+    if math.isnan(a) or math.isnan(b): return np.nan
+    with np.errstate(divide='ignore', invalid='ignore'): r = np.float64(a)/np.float64(b)
+    return float(r) if np.isfinite(r) else fill
+
+def _tail(a:np.ndarray, n:int)->np.ndarray|None: return a[-n:] if len(a) >= n else None
+def _mean(a): return np.nan if a is None else float(a.mean())
+def _std(a): return np.nan if a is None else float(a.std(ddof=1))
+def _lret(c:np.ndarray, n:int)->np.ndarray|None: return np.log(c[-n:]/c[-n-1:-1]) if len(c) > n else None   # the last n one-bar log returns
+def _pos(b, n):
+    lo, hi = _tail(b['low'], n), _tail(b['high'], n)
+    return np.nan if lo is None else _sdiv(b['close'][-1] - lo.min(), hi.max() - lo.min(), 0.5)
+def _vwap(b, n):
+    h, l, c, v = (_tail(b[k], n) for k in ('high', 'low', 'close', 'volume'))
+    return np.nan if c is None else _sdiv(float(((h + l + c)/3*v).sum()), float(v.sum()))
+def _dist1(c:float, level:float)->float: return _sdiv(c, level, 1.0) - 1.0
+def _yz(b, n):
+    o, h, l, c = (b[k][-n-1:] for k in ('open', 'high', 'low', 'close'))
+    if len(c) <= n: return np.nan
+    ov, cv = np.log(o[1:]/c[:-1]), np.log(c[1:]/o[1:])
+    rs = np.log(h[1:]/c[1:])*np.log(h[1:]/o[1:]) + np.log(l[1:]/c[1:])*np.log(l[1:]/o[1:])
+    k = 0.34/(1.34 + (n+1)/(n-1))
+    return math.sqrt(max(ov.var(ddof=1) + k*cv.var(ddof=1) + (1-k)*rs.mean(), 0.0))
+
+def _mfi(b, n):
+    h, l, c, v = (b[k] for k in ('high', 'low', 'close', 'volume'))
+    if len(c) < n: return np.nan
+    tp = (h + l + c)/3.0; rmf = tp*v; d = np.r_[np.nan, np.diff(tp)]
+    ps, ns = np.where(d > 0, rmf, 0.0)[-n:].sum(), np.where(d < 0, rmf, 0.0)[-n:].sum()
+    return 100*ps/(ps + ns)
+def _uo(b, fast=7, medium=14, slow=28):
+    h, l, c = b['high'], b['low'], b['close']
+    if len(c) < slow: return np.nan
+    pc = np.r_[np.nan, c[:-1]]; lo = np.fmin(l, pc)   # pandas' row max/min skip the first bar's missing previous close
+    bp, tr = c - lo, np.fmax(h, pc) - lo
+    avg = lambda n: bp[-n:].sum()/tr[-n:].sum()
+    return 100*((4.0*avg(fast) + 2.0*avg(medium)) + 1.0*avg(slow))/7.0
+def _nzr(a, b): d = a - b; return np.where(d != 0, d, np.finfo(float).eps)   # pandas-ta's non_zero_range
+def _cmf(b, n):
+    if len(b['close']) < n: return np.nan
+    o, h, l, c, v = (b[k][-n:] for k in ('open', 'high', 'low', 'close', 'volume'))
+    return (_nzr(c, o)*(v/_nzr(h, l))).sum()/v.sum()
+def _willr(b, n):
+    lo, hi = _tail(b['low'], n), _tail(b['high'], n)
+    return np.nan if lo is None else 100*((b['close'][-1] - lo.min())/(hi.max() - lo.min()) - 1)
+def _ao(b, fast=5, slow=34):
+    m = 0.5*(b['high'] + b['low'])
+    return np.nan if len(m) < slow else _sdiv(_mean(m[-fast:]) - _mean(m[-slow:]), b['close'][-1])
+
+def _mid(b, n, lag=0):   # pandas-ta's midprice over the n bars ending `lag` bars ago
+    h, l = b['high'], b['low']
+    if len(h) < n + lag: return np.nan
+    e = len(h) - lag
+    return 0.5*(l[e-n:e].min() + h[e-n:e].max())
+def _aroon(b, n):   # (down, up, oscillator): periods since the latest extreme of the last n+1 bars
+    if len(b['high']) < n + 1: return (np.nan,)*3
+    up, dn = 100.0*(1 - np.argmax(b['high'][-n-1:][::-1])/n), 100.0*(1 - np.argmin(b['low'][-n-1:][::-1])/n)
+    return dn, up, up - dn
+def _bb(b, n=20, k=2.0):   # (lower, mid, upper)
+    c = _tail(b['close'], n)
+    if c is None: return (np.nan,)*3
+    m, sd = c.mean(), math.sqrt(c.var(ddof=0))
+    return m - k*sd, m, m + k*sd
+def _stoch(b, k=14, smooth=3, d=3):   # (%K, %D): the raw stochastic smoothed twice by 3-bar means
+    m = smooth + d - 1
+    if len(b['close']) < k + m - 1: return np.nan, np.nan
+    win = np.lib.stride_tricks.sliding_window_view
+    lo, hi = win(b['low'][-(k+m-1):], k).min(1), win(b['high'][-(k+m-1):], k).max(1)
+    raw = 100*(b['close'][-m:] - lo)/_nzr(hi, lo)
+    K = win(raw, smooth).mean(1)
+    return float(K[-1]), float(K.mean())
+
+@njit(cache=True)
+def _ewm(x, alpha, start, seed):   # pandas' ewm(adjust=False).mean() of a series that is NaN before `start` and `seed` there
+    out = np.full(len(x), np.nan); w, a = seed, 1.0 - alpha
+    if start < len(x): out[start] = w
+    for i in range(start + 1, len(x)):
+        if w != x[i]: w = (a*w + alpha*x[i])/(a + alpha)
+        out[i] = w
+    return out
+def _seeded(x, n, alpha):   # pandas-ta's ema/rma: the mean of the first n valid values seeds the ewm
+    ok = np.flatnonzero(np.isfinite(x))
+    if not len(ok) or ok[0] + n > len(x): return np.full(len(x), np.nan)
+    return _ewm(x, alpha, ok[0] + n - 1, float(x[ok[0]:ok[0] + n].mean()))
+def _ema(x, n): return _seeded(x, n, 1.0/(1.0 + (n - 1)/2.0))   # span n, as pandas turns it into alpha
+def _rsi(c, n):   # pandas-ta's rsi at every bar: Wilder means of the gains and the losses
+    d = np.r_[np.nan, np.diff(c)]
+    pa, na = _seeded(np.where(d < 0, 0.0, d), n, 1.0/n), _seeded(np.where(d > 0, 0.0, d), n, 1.0/n)
+    return 100.0*pa/(pa + np.abs(na))
+def _stochrsi(c, n=14, k=3, d=3):   # (%K, %D)
+    r = _rsi(c, n)[-(n + k + d - 2):]
+    if len(r) < n + k + d - 2: return np.nan, np.nan
+    win = np.lib.stride_tricks.sliding_window_view
+    lo, hi = win(r, n).min(1), win(r, n).max(1)
+    K = win(100*(r[n-1:] - lo)/_nzr(hi, lo), k).mean(1)
+    return float(K[-1]), float(K.mean())
+def _natr(b, n): return 100/b['close'][-1]*_seeded(_tr(b), n, 1.0/n)[-1]
+def _trix(c, n):
+    e = _ema(_ema(_ema(c, n), n), n)
+    return 100*(e[-1]/e[-2] - 1) if len(e) > 1 else np.nan
+@njit(cache=True)
+def _ema_aligned(x, period, seed_end):   # pandas-ta's macd EMA, TA-Lib style, at every row
+    out = np.full(len(x), np.nan); k = 2.0/(period + 1)
+    if seed_end < len(x) and seed_end - period + 1 >= 0:
+        out[seed_end] = x[seed_end - period + 1:seed_end + 1].mean()
+        for i in range(seed_end + 1, len(x)): out[i] = k*x[i] + (1 - k)*out[i - 1]
+    return out
+def _macd(b, fast=12, slow=26, signal=9):   # (macd, histogram, signal) / close
+    c = b['close']
+    if len(c) < slow + signal - 1: return (np.nan,)*3
+    m = _ema_aligned(c, fast, fast - 1) - _ema_aligned(c, slow, slow - 1)
+    s = _ema_aligned(m, signal, slow + signal - 2)
+    return _sdiv(m[-1], c[-1]), _sdiv(m[-1] - s[-1], c[-1]), _sdiv(s[-1], c[-1])
+
+def _obv_slope(b, n):   # on-balance volume's n-bar change / the n-bar volume, the volume signed by the close's move
+    c, v = b['close'], b['volume']
+    if len(c) <= n: return np.nan
+    d = np.diff(c); obv = np.cumsum(np.r_[1.0, np.where(d > 0, 1.0, np.where(d < 0, -1.0, d))]*v)
+    return _sdiv(obv[-1] - obv[-1-n], float(v[-n:].sum()), 0.0)
+def _hma(c, n):   # `tradebot.features.technical.hma` on the bars it needs
+    m = n + int(np.sqrt(n)) - 1
+    if len(c) < m: return np.nan
+    x = pd.Series(c[-m:])
+    return float(wma(2*wma(x, n//2) - wma(x, n), int(np.sqrt(n))).iloc[-1])
+
+@njit(cache=True)
+def _wilder(x, n):   # pandas-ta's wilder_smooth (TA-Lib's): the sum of the n-1 values after the first seeds value - value/n + x
+    out = np.full(len(x), np.nan)
+    if len(x) < n: return out
+    v = 0.0
+    for i in range(1, n): v += x[i]
+    out[n - 1] = v   # (start = 1: only the first value is undefined)
+    for i in range(n, len(x)):
+        v = v - v/n + x[i]; out[i] = v
+    return out
+def _tr(b):   # pandas-ta's true range, the first bar undefined
+    h, l, c = b['high'], b['low'], b['close']
+    pc = np.r_[np.nan, c[:-1]]
+    tr = np.fmax(np.fmax(np.abs(_nzr(h, l)), np.abs(h - pc)), np.abs(pc - l)); tr[0] = np.nan
+    return tr
+def _adx(b, n=14):   # (adx, +DI, -DI)
+    h, l = b['high'], b['low']
+    if len(h) < 2*n: return (np.nan,)*3
+    up, dn = np.r_[np.nan, h[1:] - h[:-1]], np.r_[np.nan, l[:-1] - l[1:]]
+    pos, neg = ((up > dn) & (up > 0))*up, ((dn > up) & (dn > 0))*dn
+    pos, neg = (np.where(np.abs(a) < np.finfo(float).eps, 0.0, a) for a in (pos, neg))
+    ts = _wilder(_tr(b), n)
+    dmp, dmn = 100.0*_wilder(pos, n)/ts, 100.0*_wilder(neg, n)/ts
+    dmp[n - 1] = dmn[n - 1] = np.nan   # the seed bar is not reported
+    return float(_seeded(100.0*np.abs(dmp - dmn)/(dmp + dmn), n, 1.0/n)[-1]), float(dmp[-1]), float(dmn[-1])
+def _kc(b, n=20, k=2.0):   # the close within the Keltner channel: EMA of the close +- k EMAs of the true range
+    basis, band = _ema(b['close'], n)[-1], _ema(_tr(b), n)[-1]
+    lo, up = basis - k*band, basis + k*band
+    return _sdiv(b['close'][-1] - lo, up - lo, 0.5)
+
+def _near0(x, scale): return not abs(x) > 1e-9*abs(scale)   # a 0/0 whose fill hangs on pandas' rounding residue: leave it to build_features
+def _bb_pct(b):
+    lo, m, up = _bb(b)
+    return np.nan if np.isnan(m) else None if _near0(up - lo, m) else _sdiv(b['close'][-1] - lo, up - lo, 0.5)
+def _cci(b, n, k=0.015):
+    tp = (b['high'] + b['low'] + b['close'])/3.0
+    if len(tp) < n: return np.nan
+    w = tp[-n:]; m = w.mean(); mad = np.abs(w - m).mean()
+    return None if _near0(mad, m) else (tp[-1] - m)/(k*mad)
+def _rv_ratio(c, m, n):
+    a, b = _std(_lret(c, m)), _std(_lret(c, n))
+    return np.nan if np.isnan(a) or np.isnan(b) else None if _near0(a, 1e-3) or _near0(b, 1e-3) else _sdiv(a, b, 1.0)
+
+@njit(cache=True)
+def _kama_rec(sc, c, n):   # pandas-ta's KAMA recursion from the n-th bar
+    k = c[n - 1]
+    for i in range(n, len(c)): k = sc[i]*c[i] + (1 - sc[i])*k
+    return k
+def _kama(c, n=10, fast=2, slow=30):
+    if len(c) <= n: return np.nan
+    fr, sr = 2/(fast + 1), 2/(slow + 1)
+    er = np.full(len(c), np.nan)
+    er[n:] = np.abs(_nzr(c[n:], c[:-n]))/np.lib.stride_tricks.sliding_window_view(np.abs(_nzr(c[1:], c[:-1])), n).sum(1)
+    return _kama_rec((er*(fr - sr) + sr)**2, c, n)
+
+@njit(cache=True)
+def _st_loop(c, ub, lb):   # pandas-ta's supertrend loop: (direction, line) at the last bar
+    d = 1.0; t = 0.0
+    for i in range(1, len(c)):
+        if c[i] > ub[i - 1]: d = 1.0
+        elif c[i] < lb[i - 1]: d = -1.0
+        else:
+            if d > 0 and lb[i] < lb[i - 1]: lb[i] = lb[i - 1]
+            if d < 0 and ub[i] > ub[i - 1]: ub[i] = ub[i - 1]
+        t = lb[i] if d > 0 else ub[i]
+    return d, t
+def _supertrend(b, n=10, k=3.0):
+    if len(b['close']) < 2: return np.nan, np.nan
+    hl2, atr = 0.5*(b['high'] + b['low']), k*_seeded(_tr(b), n, 1.0/n)
+    return _st_loop(b['close'], hl2 + atr, hl2 - atr)
+
+@njit(cache=True)
+def _psar_loop(h, l, falling, sar, ep, af0, max_af):   # pandas-ta's parabolic SAR loop: the stop at the last bar
+    af = af0
+    for i in range(1, len(h)):
+        s = sar + af*(ep - sar)
+        if falling:
+            if l[i] < ep: ep = l[i]; af = min(af + af0, max_af)
+            s = max(h[i - 1], h[max(0, i - 2)], s); rev = h[i] > s
+        else:
+            if h[i] > ep: ep = h[i]; af = min(af + af0, max_af)
+            s = min(l[i - 1], l[max(0, i - 2)], s); rev = l[i] < s
+        if rev: s = ep; af = af0; falling = not falling; ep = l[i] if falling else h[i]
+        sar = s
+    return sar
+def _psar(b, af0=0.02, max_af=0.2):   # pandas-ta's psar(high, low, close): seeded at the first close, falling if the second bar's low fell
+    h, l, c = b['high'], b['low'], b['close']
+    if len(h) < 2: return np.nan
+    up, dn = h[1] - h[0], l[0] - l[1]
+    dmn = dn if (dn > up and dn > 0) else 0.0
+    falling = not abs(dmn) < np.finfo(float).eps and dmn > 0
+    return _psar_loop(h, l, falling, c[0], l[1] if falling else h[1], af0, max_af)
+
+# regex on the feature name -> (groups -> (columns as float64 arrays, oldest first) -> value at the last bar, before warm-up masking and fill,
+# or None where only build_features can say).
+_LAST_VALUE = {
+    r'tech__ret_(\d+)': lambda n: lambda b: float(np.log(b['close'][-1]/b['close'][-1-n])) if len(b['close']) > n else np.nan,
+    r'tech__dist_sma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _mean(_tail(b['close'], n))),
+    r'tech__rv_(\d+)': lambda n: lambda b: _std(_lret(b['close'], n)),
+    r'tech__parkinson_(\d+)': lambda n: lambda b: math.sqrt(_mean(_tail(np.log(b['high']/b['low'])**2, n))/(4*np.log(2))),
+    r'tech__garman_klass_(\d+)': lambda n: lambda b: math.sqrt(max(_mean(_tail(0.5*np.log(b['high']/b['low'])**2 - (2*np.log(2)-1)*np.log(b['close']/b['open'])**2, n)), 0.0)),
+    r'tech__yang_zhang_(\d+)': lambda n: lambda b: _yz(b, n),
+    r'tech__dist_vwap_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _vwap(b, n)),
+    r'tech__volume_z_(\d+)': lambda n: lambda b: _sdiv(b['volume'][-1] - _mean(_tail(b['volume'], n)), _std(_tail(b['volume'], n)), 0.0),
+    r'tech__relative_volume_(\d+)': lambda n: lambda b: _sdiv(b['volume'][-1], _mean(_tail(b['volume'], n)), 1.0),
+    r'tech__(?:range_pos|dc_pos)_(\d+)': lambda n: lambda b: _pos(b, n),
+    r'tech__fib_(\d+)_(\d+)': lambda f, n: lambda b: (lambda hi, lo, c: np.nan if hi is None else _sdiv(c - (hi.max() - f/1000*(hi.max() - lo.min())), c))(_tail(b['high'], n), _tail(b['low'], n), b['close'][-1]),
+    r'tech__mom_(\d+)': lambda n: lambda b: _sdiv(b['close'][-1] - b['close'][-1-n], b['close'][-1]) if len(b['close']) > n else np.nan,
+    r'tech__willr_(\d+)': lambda n: lambda b: _willr(b, n),
+    r'tech__mfi_(\d+)': lambda n: lambda b: _mfi(b, n),
+    r'tech__cmf_(\d+)': lambda n: lambda b: _cmf(b, n),
+    r'tech__uo': lambda: _uo,
+    r'tech__ao': lambda: _ao,
+    r'tech__ichi_tenkan': lambda: lambda b: _dist1(b['close'][-1], _mid(b, 9)),
+    r'tech__ichi_kijun': lambda: lambda b: _dist1(b['close'][-1], _mid(b, 26)),
+    r'tech__ichi_span_a': lambda: lambda b: _dist1(b['close'][-1], 0.5*(_mid(b, 9, 26) + _mid(b, 26, 26))),
+    r'tech__ichi_span_b': lambda: lambda b: _dist1(b['close'][-1], _mid(b, 52, 26)),
+    r'tech__aroon_(down|up|osc)_(\d+)': lambda which, n: lambda b: _aroon(b, int(n))[('down', 'up', 'osc').index(which)],
+    r'tech__bb_width_20': lambda: lambda b: (lambda lo, m, up: _sdiv(up - lo, m))(*_bb(b)),
+    r'tech__stoch_(k|d)': lambda which: lambda b: _stoch(b)[which == 'd'],
+    r'tech__dist_ema_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _ema(b['close'], n)[-1]),
+    r'tech__rsi_(\d+)': lambda n: lambda b: _rsi(b['close'], n)[-1],
+    r'tech__stochrsi_(k|d)': lambda which: lambda b: _stochrsi(b['close'])[which == 'd'],
+    r'tech__natr_(\d+)': lambda n: lambda b: _natr(b, n),
+    r'tech__trix_(\d+)': lambda n: lambda b: _trix(b['close'], n),
+    r'tech__macd(|_hist|_signal)': lambda which: lambda b: _macd(b)[('', '_hist', '_signal').index(which)],
+    r'tech__obv_slope_(\d+)': lambda n: lambda b: _obv_slope(b, n),
+    r'tech__dist_hma_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _hma(b['close'], n)),
+    r'tech__(adx|dmp|dmn)_14': lambda which: lambda b: _adx(b)[('adx', 'dmp', 'dmn').index(which)],
+    r'tech__kc_pos_20': lambda: _kc,
+    r'tech__bb_pct_20': lambda: _bb_pct,
+    r'tech__cci_(\d+)': lambda n: lambda b: _cci(b, n),
+    r'tech__rv_ratio_(\d+)_(\d+)': lambda m, n: lambda b: _rv_ratio(b['close'], m, n),
+    r'tech__dist_kama_(\d+)': lambda n: lambda b: _dist1(b['close'][-1], _kama(b['close'], n)),
+    r'tech__supertrend_dir': lambda: lambda b: _supertrend(b)[0],
+    r'tech__supertrend_dist': lambda: lambda b: _dist1(b['close'][-1], _supertrend(b)[1]),
+    r'tech__psar_dist': lambda: lambda b: _dist1(b['close'][-1], _psar(b)),
+    r'tech__psar_long': lambda: lambda b: float(_psar(b) < b['close'][-1]),
+    r'tech__roc_(\d+)': lambda n: lambda b: 100*(b['close'][-1] - b['close'][-1-n])/b['close'][-1-n] if len(b['close']) > n else np.nan,
+}
+
+def last_value_fn(name:str):
+    "A numpy function giving feature `name` at the last of some bars (dict of float64 columns) as `build_features` would, or None when only it can; None where there is none."
+    for pat, make in _LAST_VALUE.items():
+        if m := re.fullmatch(pat, name): return make(*(int(g) if g.isdigit() else g for g in m.groups()))
+    return None
+
+def _finish1(f, v:float, n:int)->float:
+    "`_finish` for the last of n rows."
+    v = v if np.isfinite(v) else np.nan
+    if n <= f.warmup: return np.nan
+    return f.fill if f.fill is not None and np.isnan(v) else v
 
 # %% ../../nbs/14b_agents.ipynb #c2dc8eb8
 SUMMARY_FEATURES = ('tech__ret_1', 'tech__ret_24', 'tech__rsi_14', 'tech__rv_24')
@@ -68,6 +376,40 @@ class QuantAnalystAgent:
                  aux:dict|None=None, fit_until=None):  # as `build_features`
         self.names, self.timeframes, self.summary, self.aux, self.fit_until = list(names), tuple(timeframes), tuple(summary), aux, fit_until
         self.X, self.S = None, {}
+        self._live = {}   # higher timeframe -> (its frame's first and last bar and length, summary arrays): rebuilt when a bar of it closes
+        self._plan, self._clk = None, None   # live: (numpy features, timestamp-only features, the rest); timestamp features built ahead
+
+    def _split(self, names, columns)->tuple:
+        "Live: the features with a numpy last-value form, those that read only the timestamp, and the rest (`build_features`)."
+        fast, clock, slow = {}, [], []
+        for n in names:
+            f = REGISTRY[n]
+            if (fn := last_value_fn(n)) is not None and set(f.columns) <= set(columns): fast[n] = (f, fn)
+            elif not f.requires and not f.fitted: clock.append(n)
+            else: slow.append(n)
+        return fast, clock, slow
+
+    def _tf_summary(self, b:pd.DataFrame)->tuple:
+        "The summary features on one timeframe's bars, as `_summary` reads them: numpy last values where they all have one, else `build_features`."
+        fns = [last_value_fn(s) for s in self.summary]
+        cols = {k: b[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in b}
+        if all(fns) and all(set(REGISTRY[s].columns) <= set(cols) for s in self.summary) and all(np.isfinite(a).all() for a in cols.values()):
+            with np.errstate(all='ignore'): v = [fn(cols) for fn in fns]
+            if all(x is not None for x in v):
+                v = [_finish1(REGISTRY[s], x, len(b)) for s, x in zip(self.summary, v)]
+                return b.index[-1:].as_unit('ns').asi8, np.array([v], 'float32'), list(self.summary)
+        S = self._build(b, [s for s in self.summary if REGISTRY[s].warmup < len(b)])   # the rest are NaN (warm-up) on so few bars
+        return S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)
+
+    def _clock(self, t:pd.Timestamp, names:list, ahead:int=168)->dict:
+        "Timestamp-only features at `t`, from a build over the next `ahead` base bars' open times (known in advance: no prices read)."
+        step = parse_timeframe(self.timeframes[0])
+        if self._clk is not None:
+            k, r = divmod(t.value - self._clk[0], step.value)
+            if r == 0 and 0 <= k < len(self._clk[1]): return dict(zip(names, self._clk[1][k]))
+        X = self._build(pd.DataFrame(index=pd.date_range(t, periods=ahead, freq=step)), names)
+        self._clk = (t.value, X.to_numpy())
+        return dict(zip(names, self._clk[1][0]))
 
     def _build(self, bars:pd.DataFrame, names)->pd.DataFrame:
         X = build_features(bars, aux=self.aux, names=list(names), fit_until=self.fit_until)
@@ -101,10 +443,30 @@ class QuantAnalystAgent:
         if self.X is not None:
             k = self.X.get_loc(t)
             return pd.DataFrame(self._xa[k:k+1], index=self.X[k:k+1], columns=self.names), self._summary(self.S, t)
-        X = self._build(snapshot[self.timeframes[0]], self.names).iloc[[-1]]
-        if X.index[0] != t: raise ValueError(f"the snapshot ends at {X.index[0]}, not at the bar {t}")
-        frames = {tf: self._build(b, self.summary) for tf, b in snapshot.items() if len(b) > 1}
-        return X, self._summary({tf: (S.index.as_unit('ns').asi8, S.to_numpy(), list(S.columns)) for tf, S in frames.items()}, t)
+        base = snapshot[self.timeframes[0]]
+        if not len(base) or base.index[-1] != t: raise ValueError(f"the snapshot ends at {base.index[-1] if len(base) else None}, not at the bar {t}")
+        both = self.names + [s for s in self.summary if s not in self.names]   # one pass gives the model's row and the base summary
+        if self._plan is None: self._plan = self._split(both, base.columns)
+        fast, clock, slow = self._plan
+        cols = {k: base[k].to_numpy('float64') for k in ('open', 'high', 'low', 'close', 'volume') if k in base} if fast else {}
+        if not all(np.isfinite(a).all() for a in cols.values()): fast, slow = {}, slow + list(fast)   # a NaN bar in the window: as build_features
+        row = {}
+        if fast:
+            with np.errstate(all='ignore'): vals = {n: fn(cols) for n, (f, fn) in fast.items()}
+            slow = slow + [n for n, v in vals.items() if v is None]   # a degenerate window (e.g. a flat stretch): as build_features
+            row.update({n: _finish1(fast[n][0], v, len(base)) for n, v in vals.items() if v is not None})
+        if slow: row.update(zip(slow, self._build(base, slow).to_numpy()[-1]))
+        if clock: row.update(self._clock(t, clock))
+        A = np.array([[row[n] for n in both]], dtype='float32')
+        x = pd.DataFrame(A[:, :len(self.names)], index=base.index[-1:], columns=self.names)
+        frames = {}
+        for tf, b in snapshot.items():
+            if len(b) <= 1: continue
+            if tf == self.timeframes[0]: frames[tf] = (base.index[-1:].as_unit('ns').asi8, A[:, [both.index(s) for s in self.summary]], list(self.summary)); continue
+            key = (b.index[0], b.index[-1], len(b))
+            if (hit := self._live.get(tf)) is None or hit[0] != key: self._live[tf] = hit = (key, self._tf_summary(b))
+            frames[tf] = hit[1]
+        return x, self._summary(frames, t)
 
 # %% ../../nbs/14b_agents.ipynb #5d81ceb2
 class PredictAgent:

@@ -109,6 +109,7 @@ def run_live(model:str|Path, out:str|Path, confirmation:LiveConfirmation, policy
     hist = src.history(warmup)
     ds = DataSyncAgent(hist, window=warmup)
     quant = QuantAnalystAgent(m.features_)   # no replay build: trailing windows at each bar
+    if len(hist) > 1: quant.at(hist.index[-1], ds.snapshot(hist.index[-1]))   # compiles the numba kernels (once per machine) before the first bar
     store = StateStore(out/'state.sqlite')
     pol = make_policy(policy, out=out, rule=rule) if isinstance(policy, str) else policy
     broker = LiveBroker(CcxtAdapter(confirmation, client), costs, cash)

@@ -169,6 +169,12 @@ def _fit_until(model, bars:pd.DataFrame):
 
 def _settings(**kw)->dict: return json.loads(json.dumps(_jsonable(kw), sort_keys=True))
 
+def _same_setting(key:str, a, b)->bool:
+    "Two values of a run setting agree; the model and data paths compared resolved, so `models/x` and `/abs/models/x` are one folder."
+    if key in ('model', 'data') and isinstance(a, str) and isinstance(b, str) and a != b and ':' not in a + b:   # not sample:NAME
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    return a == b
+
 def run_paper(data,                          # bars (DataFrame) or a bar file / sample:NAME
               model:str|Path,                # model folder written by `tradebot train`
               out:str|Path,                  # run folder, e.g. runs/btc_paper
@@ -194,14 +200,14 @@ def run_paper(data,                          # bars (DataFrame) or a bar file / 
                     pd.Timestamp(end, tz='UTC') if end and pd.Timestamp(end).tzinfo is None else end]
     if len(span) < 2: raise PaperError(f"{src}: {len(span)} bar(s) between start={start} and end={end}; nothing to replay")
     pname = policy if isinstance(policy, str) else getattr(policy, 'name', type(policy).__name__)
-    cfg = _settings(data=src, data_sha256=bars.attrs.get('sha256'), model=str(model), model_manifest=file_sha256(Path(model)/'manifest.json'),
+    cfg = _settings(data=src, data_sha256=bars.attrs.get('sha256'), model=str(Path(model).resolve()), model_manifest=file_sha256(Path(model)/'manifest.json'),
                     policy=pname, rule=str(rule) if pname == 'rule' else None, limits=lim.model_dump(), costs=costs.to_dict(), cash=cash,
                     start=span.index[0], end=span.index[-1], symbol=symbol, timeframes=list(timeframes))
     state_p, run_p = out/'state.sqlite', out/'run.json'
     if resume:
         if not run_p.is_file(): raise PaperError(f"{out}: no run to resume (no run.json); start it without --resume")
         old = json.loads(run_p.read_text())
-        if diff := sorted(k for k in set(old) | set(cfg) if old.get(k) != cfg.get(k)):
+        if diff := sorted(k for k in set(old) | set(cfg) if not _same_setting(k, old.get(k), cfg.get(k))):
             raise PaperError(f"{out}: --resume with other settings than the run was started with: {', '.join(diff)}")
     elif run_p.exists() or state_p.exists():
         raise PaperError(f"{out} already holds a paper run; pass --resume to continue it, or choose another --out")
