@@ -48,7 +48,7 @@ class DataSyncAgent:
     "Snapshots of the bars closed by a time, per timeframe; a source (replay frame or live poller) feeds it bars."
     def __init__(self, bars:pd.DataFrame|None=None,   # bars known so far (a replay passes all of them: `snapshot` only looks back)
                  timeframes=('1h', '4h', '1d'),        # the first one is the base size
-                 window:int=500):                      # bars of each timeframe per snapshot
+                 window:int=2000):                     # bars of each timeframe per snapshot (2,000: the 200-bar EMA equals the full history)
         self.timeframes, self.window = tuple(timeframes), window
         self.bars = bars if bars is not None else pd.DataFrame(columns=['open', 'high', 'low', 'close', 'volume'], dtype=float)
         self.base = parse_timeframe(self.timeframes[0])

@@ -99,7 +99,7 @@ class CcxtPollingSource:
 
 # %% ../../nbs/14e_live.ipynb #61802255
 def run_live(model:str|Path, out:str|Path, confirmation:LiveConfirmation, policy='rule', limits=None, costs:CostModel=CostModel(),
-             cash:float=10_000.0, timeframe:str='1h', rule=None, warmup:int=1000, poll_s:float=30.0, max_bars:int|None=None,
+             cash:float=10_000.0, timeframe:str='1h', rule=None, warmup:int=2000, poll_s:float=30.0, max_bars:int|None=None,
              client=None, source:CcxtPollingSource|None=None):
     "Trade closed bars as they come: features on trailing windows, the same loop, orders through the adapter. Stops after `max_bars` (None: never)."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
