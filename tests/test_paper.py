@@ -148,3 +148,24 @@ def test_sigusr1_flattens_a_running_paper_run(model_dir, tmp_path, fixture_bars)
     lines = [json.loads(l) for l in log.read_text().splitlines()]
     k = next(i for i, l in enumerate(lines) if 'signal SIGUSR1 received' in l['risk']['checks'][1]['reason'])
     assert k >= 50 and all(l['target'] == 0.0 for l in lines[k:])
+
+def test_paper_cli_pays_funding_and_refuses_it_live(model_dir, tmp_path, fixture_bars):
+    "`tradebot paper --funding FILE` trades the perpetual: the same net return as run_backtest with that funding; with --live it is refused in one line."
+    from typer.testing import CliRunner
+    from tradebot.cli import app
+    from tradebot.backtest import CostModel
+    from tradebot.data import load_funding
+    fr = FIXTURE.parent/'funding_btcusdt_2025.csv'
+    start, end = fixture_bars.index[2000], fixture_bars.index[2299]
+    lim = tmp_path/'limits.yaml'; lim.write_text('daily_loss_halt: null\ndrawdown_halt: null\nkill_switch_file: null\nmax_consecutive_losses: null\n')
+    r = CliRunner().invoke(app, ['paper', '--data', str(FIXTURE), '--model', str(model_dir), '--out', str(tmp_path/'run'), '--start', str(start),
+                                 '--end', str(end), '--long', '0.52', '--short', '0.48', '--fee-bps', '5', '--slippage-bps', '2',
+                                 '--funding', str(fr), '--limits', str(lim), '--no-html', '-q'])
+    assert r.exit_code == 0, r.output
+    s = json.loads((tmp_path/'run'/'summary.json').read_text())
+    ref = backtest_reference(fixture_bars.loc[:end], load_model(model_dir), RULE, CostModel(fee_bps=5, slippage_bps=2), start=start,
+                             funding=load_funding(fr)['funding_rate'])
+    assert s['trades'] >= 3 and abs(s['total_return'] - (ref.equity.iloc[-1] - 1)) < 1e-9 and ref.bars_out.funding.abs().sum() > 0
+    assert json.loads((tmp_path/'run'/'run.json').read_text())['funding'] == str(fr)
+    r = CliRunner().invoke(app, ['paper', '--live', '--model', str(model_dir), '--out', str(tmp_path/'live'), '--funding', str(fr)])
+    assert r.exit_code != 0 and '--funding and --borrow-bps are for paper replays' in r.output and 'Traceback' not in r.output

@@ -374,6 +374,8 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
           cash:float = typer.Option(10_000.0, '--cash', help="starting capital, quote currency"),
           fee_bps:float = typer.Option(10.0, '--fee-bps', help="taker fee per side, bps"),
           slippage_bps:float = typer.Option(5.0, '--slippage-bps', help="slippage per side, bps"),
+          borrow_bps:float = typer.Option(0.0, '--borrow-bps', help="spot: a short's borrow fee per day held, bps (0: off)"),
+          funding:Optional[Path] = typer.Option(None, '--funding', help="perpetual: funding settlements file; the position pays or receives each rate"),
           html:bool = typer.Option(True, '--html/--no-html', help="render the decision timeline decisions.html at the end"),
           quiet:bool = typer.Option(False, '--quiet', '-q', help="no progress bar"),
           live:bool = typer.Option(False, '--live', help="trade closed bars as they come on an exchange (asks for a typed confirmation)"),
@@ -410,6 +412,7 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
             if mode in ('live', 'record'): policy.client.check_ready()
         except (ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
     if live:
+        if funding is not None or borrow_bps: _fail("--funding and --borrow-bps are for paper replays: on --live the exchange charges its own")
         from tradebot.agents.live import confirm_live, run_live, LiveRefused
         try:
             c = confirm_live(exchange, symbol, sandbox=not mainnet, ask=lambda q: typer.prompt(q, default='', show_default=False))
@@ -420,8 +423,8 @@ def paper(data:Optional[str] = typer.Option(None, '--data', '-d', help="bar file
     if data is None: _fail("--data is required (a bar file to replay), unless --live")
     try:
         rule = Threshold(long, short)
-        _, s = run_paper(data, model, out, policy=policy, resume=resume, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps),
-                         cash=cash, start=start, end=end, rule=rule, progress=not quiet)
+        _, s = run_paper(data, model, out, policy=policy, resume=resume, limits=limits, costs=CostModel(fee_bps=fee_bps, slippage_bps=slippage_bps, borrow_bps_per_day=borrow_bps),
+                         funding=funding, cash=cash, start=start, end=end, rule=rule, progress=not quiet)
     except (DataError, ModelError, FeatureError, LimitsError, PaperError, StateError, ValueError, FileNotFoundError) as e: _fail(str(e).splitlines()[0])
     except budget_stop as e: _budget_stop(out, e)
     typer.echo(f"{s['bars']:,} bars {s['start']} .. {s['end']}: {s['trades']} trades, net return {s['total_return']:+.2%}, "

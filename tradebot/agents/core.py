@@ -539,10 +539,9 @@ class RulePolicy:
 
 # %% ../../nbs/14b_agents.ipynb #dc52d642
 class PaperBroker:
-    "Fills targets at the next bar's open with the backtester's own order and fill routines and `CostModel`."
+    "Fills targets at the next bar's open with the backtester's own order and fill routines and `CostModel`; pays funding and a spot short's borrow as the backtester does."
     name = 'paper'
     def __init__(self, costs:CostModel=CostModel(), cash:float=10_000.0, guard=None): # guard(target, current): the risk boundary check
-        if costs.borrow_bps_per_day: raise ValueError("the paper broker does not charge borrow fees yet: use a CostModel with borrow_bps_per_day=0")
         self.costs, self.cash, self.guard = costs, float(cash), guard
         self.st = np.zeros(7); self.st[_CASH] = cash
         self.tr = np.zeros((64, _NTCOL)); self.bo = np.zeros((256, 10)); self.n = 0
@@ -569,8 +568,11 @@ class PaperBroker:
         self.pending = (client_id, float(target))
         return dict(client_order_id=client_id, target=float(target), from_target=self.target)
 
-    def on_bar(self, bar)->tuple[list, float, list]:
-        "One bar: fill the pending order at its open, follow excursions, mark at its close. Returns (fills, value, pnl of trades closed)."
+    def on_bar(self, bar,
+               funding:float=0.0,               # perp funding rate due within the bar (paid by longs when positive)
+               span:pd.Timedelta|None=None,     # the bar's length, for a spot short's borrow fee (None: no borrow charged)
+              )->tuple[list, float, list]:
+        "One bar: fill the pending order at its open, pay funding and borrow on what is held, follow excursions, mark at its close. Returns (fills, value, pnl of trades closed)."
         i, c = self.n, self.costs
         if i >= len(self.bo): self.bo = np.vstack([self.bo, np.zeros_like(self.bo)])
         bo, st = self.bo, self.st
@@ -591,6 +593,12 @@ class PaperBroker:
             st[_TGT] = f; st[_ACTED] = 1.0; self.pending = None
         u = st[_UNITS]; eq_open = st[_CASH] + u*o
         bo[i, 0] = u*o/eq_open if eq_open > 0 else 0.0
+        borrow = c.borrow_bps_per_day/1e4*(span/pd.Timedelta(days=1)) if span is not None and c.borrow_bps_per_day else 0.0
+        for rate, col, tcol, due in ((funding, 5, _T_FUND, u != 0.0), (borrow, 9, _T_BORROW, u < 0.0)):   # as the backtester's step (2)
+            if rate != 0.0 and due:
+                pay = (u if col == 5 else -u)*o*rate
+                if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
+                st[_CASH] -= pay; bo[i, col] += pay; self.tr[int(st[_NT]) - 1, tcol] += pay
         if u != 0.0:
             k = int(st[_NT]) - 1
             if u > 0: self.tr[k, _T_WORST] = min(self.tr[k, _T_WORST], l); self.tr[k, _T_BEST] = max(self.tr[k, _T_BEST], h)

@@ -54,11 +54,13 @@ class Orchestrator:
     "The bar-by-bar loop: agents, risk and broker wired together, state committed per bar, one decision line per bar."
     def __init__(self, policy:Policy, predict:PredictAgent, quant:QuantAnalystAgent, broker:PaperBroker, auditor:RiskAuditor,
                  store:StateStore, log_path:str|Path, run:str, symbol:str='BTC/USDT', datasync:DataSyncAgent|None=None,
-                 max_position:float|None=None, recent:int=5):
+                 max_position:float|None=None, recent:int=5,
+                 funding:pd.Series|None=None):    # perp funding rate due within each bar, by bar time (`_funding_per_bar`); None: spot
         self.policy, self.predict, self.quant, self.broker, self.auditor = policy, predict, quant, broker, auditor
         self.store, self.log_path, self.run_id, self.symbol, self.datasync = store, Path(log_path), run, symbol, datasync
         self.max_position = max_position if max_position is not None else auditor.limits.max_position
         self.recent, self.seq, self.prev_t, self.base, self.index = deque(maxlen=recent), 0, None, None, []
+        self.funding = funding
         broker.guard = auditor.check_order
         self._log = None
 
@@ -99,7 +101,7 @@ class Orchestrator:
             return self._emit('skip', t, dict(bar=_bar_dict(bar), reason=f"bar has no finite {', '.join(bad)}: skipped, nothing decided or filled"))
         b, a = self.broker, self.auditor
         nt0 = int(b.st[_NT])
-        fills, value, closed = b.on_bar(bar)
+        fills, value, closed = b.on_bar(bar, funding=float(self.funding.get(t, 0.0)) if self.funding is not None else 0.0, span=self.base)
         self.index.append(t)
         a.observe(t, value, closed)
         x, summary = self.quant.at(t, self.datasync.snapshot(t) if self.quant.X is None else None)
@@ -171,7 +173,7 @@ def _settings(**kw)->dict: return json.loads(json.dumps(_jsonable(kw), sort_keys
 
 def _same_setting(key:str, a, b)->bool:
     "Two values of a run setting agree; the model and data paths compared resolved, so `models/x` and `/abs/models/x` are one folder."
-    if key in ('model', 'data') and isinstance(a, str) and isinstance(b, str) and a != b and ':' not in a + b:   # not sample:NAME
+    if key in ('model', 'data', 'funding') and isinstance(a, str) and isinstance(b, str) and a != b and ':' not in a + b:   # not sample:NAME
         return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
     return a == b
 
@@ -182,12 +184,14 @@ def run_paper(data,                          # bars (DataFrame) or a bar file / 
               resume:bool=False,             # carry on a run that stopped (killed, crashed)
               limits:str|Path|dict|RiskLimits|None=None, # risk limits file (default: `RiskLimits()`)
               costs:CostModel=CostModel(), cash:float=10_000.0,
+              funding:str|Path|pd.Series|None=None, # a perpetual's funding: a settlements file (`load_funding`) or rates by settlement time
               start=None, end=None,          # replay only bars in [start, end]; earlier bars warm the features up
               rule:Rule|None=None,           # the rule policy's rule (default Threshold(0.55, 0.45))
               symbol:str='BTC/USDT', timeframes=('1h', '4h', '1d'), progress:bool=True,
              )->tuple[BacktestResult, dict]:  # (paper result as a backtest result, summary)
     "Replay bars bar by bar through the agents, risk and the paper broker into `out`; resumable after a kill."
-    from tradebot.data import load_source, checked_bars, DataError
+    from tradebot.data import load_source, checked_bars, load_funding, DataError
+    from tradebot.backtest import _funding_per_bar
     t0 = _time.perf_counter()
     out = Path(out)
     if isinstance(data, pd.DataFrame): bars, src = data, data.attrs.get('source', 'DataFrame')
@@ -199,9 +203,12 @@ def run_paper(data,                          # bars (DataFrame) or a bar file / 
     span = bars.loc[pd.Timestamp(start, tz='UTC') if start and pd.Timestamp(start).tzinfo is None else start:
                     pd.Timestamp(end, tz='UTC') if end and pd.Timestamp(end).tzinfo is None else end]
     if len(span) < 2: raise PaperError(f"{src}: {len(span)} bar(s) between start={start} and end={end}; nothing to replay")
+    fund = funding if funding is None or isinstance(funding, pd.Series) else load_funding(funding)['funding_rate']
+    per_bar = None if fund is None else pd.Series(_funding_per_bar(span.index, fund), index=span.index)   # the backtester's alignment
     pname = policy if isinstance(policy, str) else getattr(policy, 'name', type(policy).__name__)
     cfg = _settings(data=src, data_sha256=bars.attrs.get('sha256'), model=str(Path(model).resolve()), model_manifest=file_sha256(Path(model)/'manifest.json'),
                     policy=pname, rule=str(rule) if pname == 'rule' else None, limits=lim.model_dump(), costs=costs.to_dict(), cash=cash,
+                    funding=None if funding is None else str(funding) if not isinstance(funding, pd.Series) else f'series of {len(funding)} rates',
                     start=span.index[0], end=span.index[-1], symbol=symbol, timeframes=list(timeframes))
     state_p, run_p = out/'state.sqlite', out/'run.json'
     if resume:
@@ -217,7 +224,8 @@ def run_paper(data,                          # bars (DataFrame) or a bar file / 
     if not resume: run_p.write_text(json.dumps(cfg, indent=1))
     pol = make_policy(policy, out=out, rule=rule) if isinstance(policy, str) else policy
     ks = KillSwitch(out/lim.kill_switch_file if lim.kill_switch_file else None, signal.SIGUSR1)  # `kill -USR1 PID` flattens and stops too
-    orch = Orchestrator(pol, PredictAgent(m), quant, PaperBroker(costs, cash), RiskAuditor(lim, ks), store, out/'decisions.jsonl', out.name, symbol)
+    orch = Orchestrator(pol, PredictAgent(m), quant, PaperBroker(costs, cash), RiskAuditor(lim, ks), store, out/'decisions.jsonl', out.name, symbol,
+                        funding=per_bar)
     done = orch.resume() if resume else 0
     try: res = orch.run(span, progress=progress)
     finally: store.close(); ks.close()
@@ -234,7 +242,7 @@ def run_paper(data,                          # bars (DataFrame) or a bar file / 
 
 # %% ../../nbs/14d_loop.ipynb #b575a891
 def backtest_reference(bars:pd.DataFrame, model, rule:Rule, costs:CostModel=CostModel(), cash:float=10_000.0,
-                       start=None, fit_until=None)->BacktestResult:
+                       start=None, fit_until=None, funding:pd.Series|None=None)->BacktestResult:
     "What `run_backtest` makes of the same model and rule, vectorised: the reference a paper replay must equal."
     from tradebot.features import build_features
     X = build_features(bars, names=model.features_, fit_until=fit_until)[model.features_]
@@ -243,4 +251,4 @@ def backtest_reference(bars:pd.DataFrame, model, rule:Rule, costs:CostModel=Cost
     p[ok] = model.predict_proba(X[ok])
     span = bars.loc[start:] if start is not None else bars
     from tradebot.backtest import run_backtest
-    return run_backtest(span, rule(p.loc[span.index], span), costs, cash=cash)
+    return run_backtest(span, rule(p.loc[span.index], span), costs, cash=cash, funding=funding)
