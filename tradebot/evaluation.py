@@ -417,8 +417,8 @@ class TaskPool:
         return self
     def __exit__(self, *exc):
         if self.ex is not None: self.ex.shutdown(cancel_futures=True)
-    def map(self, fn, tasks, done=None)->list:
-        "`fn(shared, task)` for every task (a module-level function: it is sent by name); `done(task)` is called here as each finishes."
+    def map(self, fn, tasks, done=None, size=None)->list:
+        "`fn(shared, task)` for every task (a module-level function: it is sent by name); `done(task)` is called here as each finishes; `size(task)`: the largest are started first, so no worker is left with a long task at the end."
         tasks, out = list(tasks), []
         if self.ex is None:
             for t in tasks:
@@ -427,7 +427,8 @@ class TaskPool:
             return out
         out = [None]*len(tasks)
         try:
-            futs = {self.ex.submit(_run_shared, fn, t): i for i, t in enumerate(tasks)}
+            order = sorted(range(len(tasks)), key=lambda i: -size(tasks[i])) if size else range(len(tasks))
+            futs = {self.ex.submit(_run_shared, fn, tasks[i]): i for i in order}
             for f in as_completed(futs):
                 out[futs[f]] = f.result()   # a task's own error is raised here, with its traceback
                 if done: done(tasks[futs[f]])
@@ -611,11 +612,11 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     with TaskPool(shared, workers) as pool, tqdm(total=total, desc=f'walk-forward fits on {workers} process(es)', disable=not progress, file=sys.stderr) as bar:
         tick = lambda t: bar.update()
         bar.set_postfix_str('fitted features per block' + (f', tuning {prim} ({cfg.tune_trials} trials per fold)' if cfg.tune_trials else ''))
-        F, tuned, studies = zip(*pool.map(_block_task, blocks))                         # stage 2b: fitted features (and tuning), per block
+        F, tuned, studies = zip(*pool.map(_block_task, blocks, size=lambda b: b.j))                         # stage 2b: fitted features (and tuning), per block
         par = lambda kind, b: tuned[b.j] if kind == prim else None                      # tuned parameters: the primary, outer blocks
         bar.set_postfix_str(f'{prim} seed {cfg.seed}: every block x horizon')            # stage 3, first seed of the primary: every block and horizon
         tasks = [(b, h) for b in blocks for h in H]
-        out = pool.map(_fit_task, [(F[b.j], h, b.train[h], b.test, prim, cfg.seed, par(prim, b), imp_on and b.fold is not None) for b, h in tasks], tick)
+        out = pool.map(_fit_task, [(F[b.j], h, b.train[h], b.test, prim, cfg.seed, par(prim, b), imp_on and b.fold is not None) for b, h in tasks], tick, size=lambda t: len(t[2]))
         fits.update({(prim, cfg.seed, h, b.j): f for (b, h), f in zip(tasks, out)})
         for b, h in tasks: fits[(prim, cfg.seed, h, b.j)] = calibrated(prim, cfg.seed, h, b)
         outer = [b for b in blocks if b.fold is not None]
@@ -629,7 +630,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                                 inner_sharpe=None if not cfg.select else tables[b.fold].loc[best, 'sharpe']))
         bar.set_postfix_str('other seeds and models at each fold\'s chosen horizon')     # stage 3 for the chosen horizon: other seeds and models
         tasks = [(b, c['horizon'], kind, s) for b, c in zip(outer, choices) for kind, s in extra]
-        out = pool.map(_fit_task, [(F[b.j], h, b.train[h], b.test, kind, s, par(kind, b), False) for b, h, kind, s in tasks], tick)
+        out = pool.map(_fit_task, [(F[b.j], h, b.train[h], b.test, kind, s, par(kind, b), False) for b, h, kind, s in tasks], tick, size=lambda t: len(t[2]))
         fits.update({(kind, s, h, b.j): f for (b, h, kind, s), f in zip(tasks, out)})
         for b, h, kind, s in tasks: fits[(kind, s, h, b.j)] = calibrated(kind, s, h, b)
         imps = [fits[(prim, s, c['horizon'], b.j)].importance for b, c in zip(outer, choices) for s in seeds[prim]]
