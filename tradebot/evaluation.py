@@ -6,7 +6,10 @@ Docs: https://tradebot.github.io/tradebot/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #8cd35327
 from __future__ import annotations
-import json, math, platform, subprocess, sys, warnings, datetime as dt
+import json, math, os, platform, subprocess, sys, warnings, datetime as dt
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version as _pkg_version, PackageNotFoundError
 from pathlib import Path
@@ -24,7 +27,7 @@ from .data import (load_source, validate_ohlcv, parse_timeframe, timeframe_str, 
 from .features import build_features, feature_ic, REGISTRY, FAMILIES
 from .labels import direction_label, triple_barrier
 from .validation import WalkForward
-from .models import MODELS, make_model, predict_rows
+from .models import MODELS, SEARCH_SPACES, make_model, predict_rows, tune
 import tradebot.ensemble  # registers the ensemble kinds (ensemble-vote, -weighted, -stack, -regime) as models
 import tradebot.deep  # registers the sequence kinds (lstm, transformer); torch is imported only when one is fitted
 from .ensemble import compare_models, diversity, model_importance, summarise_importance
@@ -33,12 +36,12 @@ from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, 
 from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration, cost_sensitivity
 
 # %% auto #0
-__all__ = ['COST_PROFILES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig',
+__all__ = ['COST_PROFILES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'FRAME_LIMIT', 'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig',
            'cost_profile_for', 'default_horizons', 'resolve_defaults', 'check_size', 'positions_from_proba',
            'rule_from_config', 'momentum_positions', 'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare',
            'Block', 'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict', 'calibrate_on_history',
-           'configurations', 'select_config', 'fold_positions', 'cost_sweep', 'skeptic', 'verdict', 'walk_forward',
-           'make_run_card', 'write_json', 'save_run', 'run_evaluation']
+           'fit_workers', 'TaskPool', 'tune_fold', 'configurations', 'select_config', 'fold_positions', 'cost_sweep',
+           'skeptic', 'verdict', 'walk_forward', 'make_run_card', 'write_json', 'save_run', 'run_evaluation']
 
 # %% ../nbs/10_evaluation.ipynb #6f54ca87
 class EvalConfig(BaseModel):
@@ -77,6 +80,9 @@ class EvalConfig(BaseModel):
     seed:int = 0                  # first seed; stochastic models are fitted with seeds seed .. seed+n_seeds-1
     models:list[str] = ['lightgbm', 'logistic'] # model kinds (`tradebot.models.MODELS`); the first is the primary
     n_seeds:int = Field(3, ge=1)  # seeds per stochastic model: their spread is reported, their mean probability traded
+    model_params:dict[str, dict] = {} # model kind -> parameters for `make_model` (e.g. an ensemble's members and member_params); default: the kind's own
+    tune_trials:int = Field(0, ge=0)  # > 0: the primary model is tuned (Optuna, purged inner CV) on each outer fold's training rows with this many trials, each counted as a trial by the deflated Sharpe
+    workers:int|None = Field(None, ge=1) # processes the fits run on (the numbers do not depend on it); None: `fit_workers` decides
     n_random:int = Field(100, ge=2) # draws of the random-signal baseline
     max_train_rows:int|None = Field(250_000, ge=1_000) # a longer training stretch is thinned to every k-th bar (labels that overlap anyway), the latest kept; None: all
     families:list[str]|None = None # feature families to use (default: all that the data supports)
@@ -98,6 +104,8 @@ class EvalConfig(BaseModel):
     def _check(self):
         bad = [m for m in self.models if m not in MODELS]
         if bad or not self.models: raise ValueError(f"unknown model kind(s) {bad}; known: {list(MODELS)}")
+        if stray := [k for k in self.model_params if k not in self.models]: raise ValueError(f"model_params for kind(s) {stray} that are not in models {self.models}")
+        if self.tune_trials and self.models[0] not in SEARCH_SPACES: raise ValueError(f"tune_trials: the primary model {self.models[0]!r} has no search space; tunable: {list(SEARCH_SPACES)}")
         if self.short_threshold > self.long_threshold:
             raise ValueError(f"short_threshold ({self.short_threshold}) must not exceed long_threshold ({self.long_threshold})")
         if self.horizons is not None and (not self.horizons or any(h < 1 for h in self.horizons)): raise ValueError(f"horizons must be a non-empty list of bar counts >= 1, got {self.horizons}")
@@ -348,7 +356,12 @@ class Fit:
     model:object = field(default=None, repr=False)  # the fitted model (out-of-fold importance reads it)
     n_cal:int = 0                                    # rows the calibrator was fitted on (0: uncalibrated)
 
-def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndarray, kind:str, seed:int, cfg:EvalConfig)->Fit:
+def _thin(rows:np.ndarray, cap:int|None)->np.ndarray:
+    "A long training stretch thinned to every k-th row, ending at the latest, so that at most `cap` rows remain."
+    return rows[::-1][::math.ceil(len(rows)/cap)][::-1] if cap and len(rows) > cap else rows
+
+def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndarray, kind:str, seed:int, cfg:EvalConfig,
+                params:dict|None=None)->Fit: # params: over the config's `model_params` (tuned ones)
     "Stage 3: fit on the training rows and predict the test rows; `calibrate_on: slice` holds out the latest training rows and calibrates on them (`history`: see `calibrate_on_history`)."
     if cfg.calibration == 'none' or cfg.calibrate_on == 'history': fit_rows, cal_rows = train, train[:0]
     else:
@@ -356,9 +369,8 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
         cal_rows = train[-ncal:]
         before = train[:-ncal]
         fit_rows = before[(lab['t1'].iloc[before] < X.index[cal_rows[0]]).to_numpy()]  # purged: labels settle before the slice
-    if cfg.max_train_rows and len(fit_rows) > cfg.max_train_rows:  # a long series: every k-th bar, ending at the latest
-        fit_rows = fit_rows[::-1][::math.ceil(len(fit_rows)/cfg.max_train_rows)][::-1]
-    model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
+    fit_rows = _thin(fit_rows, cfg.max_train_rows)  # a long series: every k-th bar, ending at the latest
+    model = make_model(kind, seed=seed, **{**cfg.model_params.get(kind, {}), **(params or {})}).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
     raw = predict_rows(model, X, test)  # a sequence model reads the bars before the block as context
     cal = fit_calibrator(cfg.calibration, predict_rows(model, X, cal_rows), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
     return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance(), model, len(cal_rows))
@@ -371,6 +383,92 @@ def calibrate_on_history(fit:Fit, history:list, lab:pd.DataFrame, train_index:pd
     if method == 'none' or len(raw) < 20 or len(np.unique(y[~np.isnan(y)])) < 2: return replace(fit, cal=fit.raw.copy(), n_cal=0)
     cal = fit_calibrator(method, raw.to_numpy(float), y)
     return replace(fit, cal=pd.Series(cal(fit.raw.to_numpy(float)), index=fit.raw.index), n_cal=int((~np.isnan(y)).sum()))
+
+# %% ../nbs/10_evaluation.ipynb #a7e1c0f2
+def _cores()->int: return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+
+FRAME_LIMIT = 1e9  # bytes: a larger feature frame is fitted in one process (each worker would hold a copy)
+
+def fit_workers(cfg:EvalConfig, X:pd.DataFrame)->int:
+    "Processes the walk-forward's fits run on: `cfg.workers` when set; else the cores available (at most 4), and 1 for a small run, inside a worker process, for a kind registered outside tradebot or for a feature frame over `FRAME_LIMIT`."
+    if cfg.workers: return cfg.workers
+    if len(X) < 10_000 or mp.parent_process() is not None or X.memory_usage().sum() > FRAME_LIMIT: return 1
+    if any(not MODELS[k].__module__.startswith('tradebot.') for k in cfg.models): return 1
+    return max(1, min(_cores(), 4))
+
+_SHARED = None  # a worker process's copy of the pool's shared data
+
+def _set_shared(shared):
+    global _SHARED
+    _SHARED = shared
+
+def _run_shared(fn, task): return fn(_SHARED, task)
+
+class TaskPool:
+    "Independent tasks `fn(shared, task)` on `workers` processes, each sent `shared` once; `workers=1` runs them here. `map` returns results in task order."
+    def __init__(self, shared, workers:int=1): self.shared, self.workers, self.ex = shared, max(1, int(workers)), None
+    def __enter__(self):
+        if self.workers > 1:  # not fork: the parent may already run OpenMP threads, which a forked child cannot use
+            if 'forkserver' in mp.get_all_start_methods():
+                ctx = mp.get_context('forkserver')
+                ctx.set_forkserver_preload(['tradebot.evaluation'])  # imported once by the server process, which forks the workers
+            else: ctx = mp.get_context('spawn')
+            self.ex = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_set_shared, initargs=(self.shared,))
+        return self
+    def __exit__(self, *exc):
+        if self.ex is not None: self.ex.shutdown(cancel_futures=True)
+    def map(self, fn, tasks, done=None, size=None)->list:
+        "`fn(shared, task)` for every task (a module-level function: it is sent by name); `done(task)` is called here as each finishes; `size(task)`: the largest are started first, so no worker is left with a long task at the end."
+        tasks, out = list(tasks), []
+        if self.ex is None:
+            for t in tasks:
+                out.append(fn(self.shared, t))
+                if done: done(t)
+            return out
+        out = [None]*len(tasks)
+        try:
+            order = sorted(range(len(tasks)), key=lambda i: -size(tasks[i])) if size else range(len(tasks))
+            futs = {self.ex.submit(_run_shared, fn, tasks[i]): i for i in order}
+            for f in as_completed(futs):
+                out[futs[f]] = f.result()   # a task's own error is raised here, with its traceback
+                if done: done(tasks[futs[f]])
+        except BrokenProcessPool:
+            raise RuntimeError(f"a walk-forward worker process died (out of memory?) while {len(tasks)} tasks ran on {self.workers} processes; "
+                               "set workers: 1 to fit in one process") from None
+        return out
+
+# %% ../nbs/10_evaluation.ipynb #a7e1c0f7
+def tune_fold(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, cfg:EvalConfig)->tuple[dict, dict]:
+    "The primary model's parameters tuned on one fold's training rows only (`tune_trials` Optuna trials, purged inner CV); the record names the span it saw."
+    rows, prim = _thin(train, cfg.max_train_rows), cfg.models[0]
+    params, rec = tune(prim, X.iloc[rows], lab['y'].iloc[rows], t1=lab['t1'].iloc[rows], n_trials=cfg.tune_trials, timeout=None,
+                       gap=cfg.horizon, seed=cfg.seed, **cfg.model_params.get(prim, {}))
+    return params, dict(kind=prim, n_trials=rec['n_trials'], best_value=rec['best_value'], best_params=params, objective=rec['objective'],
+                        train_start=X.index[rows[0]].isoformat(), train_end=X.index[rows[-1]].isoformat(), n_rows=int(len(rows)))
+
+# %% ../nbs/10_evaluation.ipynb #a7e1c0f9
+def _block_x(sh:dict, F:pd.DataFrame|None)->pd.DataFrame: return sh['X'].join(F) if F is not None else sh['X']
+
+def _block_task(sh:dict, b:Block)->tuple:
+    "Stage 2b: a block's fitted features and, on an outer block with `tune_trials`, the primary's tuned parameters and study record."
+    cfg, X = sh['cfg'], sh['X']
+    F = build_features(sh['bars'], aux=sh['aux'], names=sh['fitted'], fit_until=b.fit_until).loc[X.index] if sh['fitted'] else None
+    if not (cfg.tune_trials and b.fold is not None): return F, None, None
+    params, rec = tune_fold(_block_x(sh, F), sh['labels'][cfg.horizon], b.train[cfg.horizon], cfg)
+    return F, params, rec | dict(fold=b.fold)
+
+def _fit_task(sh:dict, t:tuple)->Fit:
+    "Stage 3: one fit; the model is kept only when asked (`keep`)."
+    F, h, train, test, kind, seed, params, keep = t
+    f = fit_predict(_block_x(sh, F), sh['labels'][h], train, test, kind, seed, sh['cfg'], params)
+    return f if keep else replace(f, model=None)
+
+def _importance_task(sh:dict, t:tuple)->pd.DataFrame:
+    "Out-of-fold gain, permutation and SHAP importance of a fitted model on its test block."
+    model, F, h, test, fold = t
+    seed = sh['cfg'].seed
+    return model_importance(model, _block_x(sh, F).iloc[test], sh['labels'][h]['y'].iloc[test], top=20, n_repeats=2, shap_rows=500,
+                            seed=seed).assign(fold=fold, seed=seed)
 
 # %% ../nbs/10_evaluation.ipynb #7d49721b
 def configurations(cfg:EvalConfig)->dict:
@@ -420,8 +518,8 @@ def cost_sweep(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, fundi
 THRESHOLD_GRID = ((0.5, 0.5), (0.52, 0.48), (0.55, 0.45), (0.6, 0.4))
 
 def skeptic(oos:pd.DataFrame, pred:pd.DataFrame, strat:BacktestResult, trial_returns:pd.DataFrame, cfg:EvalConfig,
-            sweep:tuple, ppy:float)->dict:
-    "Stage 7: trials, deflated Sharpe, PBO, IC and its decay, cost sensitivity, break-even and calibration of the primary strategy."
+            sweep:tuple, ppy:float, tuning_trials:int=0)->dict:
+    "Stage 7: trials (the traded configurations plus `tuning_trials`), deflated Sharpe, PBO, IC and its decay, cost sensitivity, break-even and calibration of the primary strategy."
     trials = trial_returns.T.drop_duplicates().T
     sd = trials.std(ddof=1)
     tsr = (trials.mean()/sd.where(sd > 0)).fillna(0.0).to_numpy()
@@ -435,7 +533,8 @@ def skeptic(oos:pd.DataFrame, pred:pd.DataFrame, strat:BacktestResult, trial_ret
     for kind, col in (('raw', f'p__{prim}__raw'), ('calibrated', f'p__{prim}')):
         t, s = calibration(pred[col], pred['y'])
         cal[kind] = dict(**s, table=[dict(bin=int(b), **{k: float(v) for k, v in r.items()}) for b, r in t.iterrows()])
-    return dict(n_trials=int(trials.shape[1]), deflated_sharpe=deflated_sharpe(strat.returns, trials.shape[1], tsr),
+    n_trials = int(trials.shape[1]) + int(tuning_trials)
+    return dict(n_trials=n_trials, n_tuning_trials=int(tuning_trials), deflated_sharpe=deflated_sharpe(strat.returns, n_trials, tsr),
                 pbo=None if p is None else p.pbo, pbo_degradation=None if p is None else p.degradation,
                 ic=dict(ic=ic(sig, pred['fwd_ret']), rank_ic=ic(sig, pred['fwd_ret'], rank=True),
                         decay=[dict(horizon=int(h), ic=float(r['ic']), rank_ic=float(r['rank_ic']), n=int(r['n'])) for h, r in decay.iterrows()]),
@@ -448,14 +547,15 @@ def verdict(m:dict)->dict:
     o, bh, rb = m['overall'], m['buy_and_hold'], m['random_baseline']
     dsr, p = m.get('deflated_sharpe'), m.get('pbo')
     checks = [(o['total_return'] is not None and o['total_return'] > 0, f"net return {o['total_return']:+.1%} after {m['costs']['fee_bps'] + m['costs']['slippage_bps']:g} bps per side"),
-              (dsr is not None and dsr >= 0.95, f"deflated Sharpe {dsr if dsr is not None else float('nan'):.2f} over {m.get('n_trials')} trials (needs >= 0.95)"),
+              (dsr is not None and dsr >= 0.95, f"deflated Sharpe {dsr if dsr is not None else float('nan'):.2f} over {m.get('n_trials')} trials"
+               + (f" ({m['n_tuning_trials']} of them tuning trials)" if m.get('n_tuning_trials') else '') + " (needs >= 0.95)"),
               (rb['strategy_percentile'] >= 95, f"beats {rb['strategy_percentile']:.0f}% of random signals with the same trades (needs >= 95%)")]
     edge = all(ok for ok, _ in checks)
     failed = [why for ok, why in checks if not ok]
     vs_bh = 'above' if (o['sharpe'] or -np.inf) > (bh['sharpe'] or -np.inf) else 'below'
     text = (f"edge after costs: {'yes' if edge else 'no'}, because " + ('; '.join(why for _, why in checks) if edge else '; '.join(failed))
             + f". Its Sharpe {o['sharpe'] if o['sharpe'] is not None else float('nan'):.2f} is {vs_bh} buy-and-hold's {bh['sharpe'] if bh['sharpe'] is not None else float('nan'):.2f}"
-            + (f"; PBO among the {m.get('n_trials')} trials {p:.2f} (diagnostic)." if p is not None else '.'))
+            + (f"; PBO among the {m.get('n_trials') - (m.get('n_tuning_trials') or 0)} {'traded ' if m.get('n_tuning_trials') else ''}trials {p:.2f} (diagnostic)." if p is not None else '.'))
     return dict(edge=edge, text=text, checks=[dict(passed=bool(ok), reason=why) for ok, why in checks])
 
 # %% ../nbs/10_evaluation.ipynb #efb5643c
@@ -499,41 +599,46 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     seeds = {kind: model_seeds(kind, cfg) for kind in cfg.models}
     extra = [(kind, s) for kind in cfg.models for s in seeds[kind] if (kind, s) != (prim, cfg.seed)]
     fits = {}   # (kind, seed, horizon, block j) -> Fit
-    choices, tables, imps, fimp = [], {}, [], []
+    choices, tables, fimp = [], {}, []
     imp_on = cfg.importance if cfg.importance is not None else len(X) >= 10_000  # about 7% of a run: on by default for real-size runs
     def calibrated(kind, s, h, b):  # stage 3b: calibrate on the kind's first seed's earlier out-of-sample predictions at this horizon
         f = fits[(kind, s, h, b.j)]
         if cfg.calibrate_on != 'history': return f
         hist = [fits[k] for k in ((kind, seeds[kind][0], h, e.j) for e in blocks[:b.j]) if k in fits]
         return calibrate_on_history(f, hist, prep.labels[h], X.index[b.train[h]], cfg.calibration)
+    workers = fit_workers(cfg, X)
+    shared = dict(bars=bars, aux=prep.aux, X=X, labels=prep.labels, fitted=prep.fitted, cfg=cfg)  # sent once to each worker
     total = len(blocks)*len(H) + cfg.n_folds*len(extra)
-    with tqdm(total=total, desc='walk-forward fits (blocks x horizons, then folds x models x seeds)', disable=not progress, file=sys.stderr) as bar:
-        for b in blocks:
-            bar.set_postfix_str(f'block {b.j+1}/{len(blocks)} fitting regime features')
-            Xb = X.join(build_features(bars, aux=prep.aux, names=prep.fitted, fit_until=b.fit_until).loc[X.index]) if prep.fitted else X
-            for h in H:                                                                   # stage 3, first seed of the primary: every horizon
-                bar.set_postfix_str(f"block {b.j+1}/{len(blocks)} {'fold ' + str(b.fold + 1) if b.fold is not None else 'inner'} {prim} h={h}")
-                fits[(prim, cfg.seed, h, b.j)] = fit_predict(Xb, prep.labels[h], b.train[h], b.test, prim, cfg.seed, cfg); bar.update()
-                fits[(prim, cfg.seed, h, b.j)] = calibrated(prim, cfg.seed, h, b)
-            if b.fold is None: continue
-            if cfg.select:                                                                # stage 4: the inner walk-forward is every block before this one
+    with TaskPool(shared, workers) as pool, tqdm(total=total, desc=f'walk-forward fits on {workers} process(es)', disable=not progress, file=sys.stderr) as bar:
+        tick = lambda t: bar.update()
+        bar.set_postfix_str('fitted features per block' + (f', tuning {prim} ({cfg.tune_trials} trials per fold)' if cfg.tune_trials else ''))
+        F, tuned, studies = zip(*pool.map(_block_task, blocks, size=lambda b: b.j))                         # stage 2b: fitted features (and tuning), per block
+        par = lambda kind, b: tuned[b.j] if kind == prim else None                      # tuned parameters: the primary, outer blocks
+        bar.set_postfix_str(f'{prim} seed {cfg.seed}: every block x horizon')            # stage 3, first seed of the primary: every block and horizon
+        tasks = [(b, h) for b in blocks for h in H]
+        out = pool.map(_fit_task, [(F[b.j], h, b.train[h], b.test, prim, cfg.seed, par(prim, b), imp_on and b.fold is not None) for b, h in tasks], tick, size=lambda t: len(t[2]))
+        fits.update({(prim, cfg.seed, h, b.j): f for (b, h), f in zip(tasks, out)})
+        for b, h in tasks: fits[(prim, cfg.seed, h, b.j)] = calibrated(prim, cfg.seed, h, b)
+        outer = [b for b in blocks if b.fold is not None]
+        for b in outer:                                                                  # stage 4: the inner walk-forward is every block before this one
+            if cfg.select:
                 probs = {h: [fits[(prim, cfg.seed, h, e.j)].cal for e in blocks[:b.j]] for h in H}
                 best, tables[b.fold] = select_config(bars, probs, b.fit_until, confs, cfg, prep.ppy, prep.funding)
             else: best = next(iter(confs))
-            h = confs[best][0]
-            choices.append(dict(fold=b.fold, name=best, horizon=h, rule=str(confs[best][1]),
+            choices.append(dict(fold=b.fold, name=best, horizon=confs[best][0], rule=str(confs[best][1]),
                                 inner_objective=None if not cfg.select else tables[b.fold].loc[best, cfg.objective],
                                 inner_sharpe=None if not cfg.select else tables[b.fold].loc[best, 'sharpe']))
-            for kind, s in extra:                                                         # stage 3 for the chosen horizon: other seeds and models
-                bar.set_postfix_str(f'block {b.j+1}/{len(blocks)} fold {b.fold+1} {kind} seed {s} h={h}')
-                fits[(kind, s, h, b.j)] = fit_predict(Xb, prep.labels[h], b.train[h], b.test, kind, s, cfg); bar.update()
-                fits[(kind, s, h, b.j)] = calibrated(kind, s, h, b)
-            imps += [fits[(prim, s, h, b.j)].importance for s in seeds[prim]]
-            if not imp_on: continue
-            bar.set_postfix_str(f'block {b.j+1}/{len(blocks)} fold {b.fold+1} out-of-fold importance')  # primary, first seed: gain, permutation, SHAP on the test block
-            fimp.append(model_importance(fits[(prim, cfg.seed, h, b.j)].model, Xb.iloc[b.test], prep.labels[h]['y'].iloc[b.test],
-                                         top=20, n_repeats=2, shap_rows=500, seed=cfg.seed).assign(fold=b.fold, seed=cfg.seed))
-    outer = [b for b in blocks if b.fold is not None]
+        bar.set_postfix_str('other seeds and models at each fold\'s chosen horizon')     # stage 3 for the chosen horizon: other seeds and models
+        tasks = [(b, c['horizon'], kind, s) for b, c in zip(outer, choices) for kind, s in extra]
+        out = pool.map(_fit_task, [(F[b.j], h, b.train[h], b.test, kind, s, par(kind, b), False) for b, h, kind, s in tasks], tick, size=lambda t: len(t[2]))
+        fits.update({(kind, s, h, b.j): f for (b, h, kind, s), f in zip(tasks, out)})
+        for b, h, kind, s in tasks: fits[(kind, s, h, b.j)] = calibrated(kind, s, h, b)
+        imps = [fits[(prim, s, c['horizon'], b.j)].importance for b, c in zip(outer, choices) for s in seeds[prim]]
+        if imp_on:                                                                       # primary, first seed: gain, permutation, SHAP on the test block
+            bar.set_postfix_str('out-of-fold importance')
+            fimp = pool.map(_importance_task, [(fits[(prim, cfg.seed, c['horizon'], b.j)].model, F[b.j], c['horizon'], b.test, b.fold)
+                                               for b, c in zip(outer, choices)])
+        bar.set_postfix_str('done')
     # predictions: each fold's chosen horizon; calibrated per seed, seed mean, and the raw seed mean
     parts = []
     for b, c in zip(outer, choices):
@@ -600,7 +705,8 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                  for lt, st in dict.fromkeys([*THRESHOLD_GRID, (cfg.long_threshold, cfg.short_threshold)])}
         trial[str(rules[0])] = strat.returns
     trial.update({kind: strategies[kind].returns for kind in cfg.models[1:]})
-    sk = _finite(skeptic(oos, pred, strat, pd.DataFrame(trial), cfg, sweeps[prim], prep.ppy))  # an undefined PBO degradation is None, not NaN
+    n_tuning = sum(r['n_trials'] for r in studies if r)
+    sk = _finite(skeptic(oos, pred, strat, pd.DataFrame(trial), cfg, sweeps[prim], prep.ppy, tuning_trials=n_tuning))  # an undefined PBO degradation is None, not NaN
     gross = float(np.prod(1 + strat.bars_out.gross) - 1)  # the same positions with costs off
     costs = dict(gross_total_return=gross, cost_paid=float(strat.bars_out.cost.sum()), **cfg.costs.to_dict(), instrument=cfg.instrument,
                  borrow_paid=float(strat.bars_out.borrow.sum()/strat.cash), funding_paid=float(strat.bars_out.funding.sum()/strat.cash))
@@ -615,6 +721,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
                                   inner_blocks=cfg.inner_folds if cfg.select else 0,
                                   folds=[{k: v for k, v in c.items()} | dict(outer_sharpe=r['sharpe']) for c, r in zip(choices, fold_rows)],
                                   stability=_stability(choices)), **sk)
+    metrics['tuning'] = dict(trials_per_fold=cfg.tune_trials, n_tuning_trials=n_tuning, folds=[r for r in studies if r]) if cfg.tune_trials else None
     metrics['costs'].update(profile=cfg.cost_profile, profile_why=chosen['cost_profile_why'], profile_source=chosen['cost_source'])
     metrics['defaults'] = chosen
     metrics['verdict'] = verdict(metrics)
@@ -683,6 +790,8 @@ def make_run_card(res:EvalResult)->dict:
                    note='zero-cost run: results are not tradable' if cfg.costs.per_turnover == 0 else 'costs on',
                    profile=cfg.cost_profile, profile_why=m.get('costs', {}).get('profile_why'), profile_source=COST_PROFILES.get(cfg.cost_profile, {}).get('source')),
         defaults=m.get('defaults'),
+        tuning=(f"{cfg.models[0]} tuned on each outer fold's training rows: {cfg.tune_trials} Optuna trials per fold, "
+                f"{m['n_tuning_trials']} in all, counted among the deflated Sharpe's {m['n_trials']} trials" if cfg.tune_trials else 'none'),
         execution='positions decided at the bar close, filled at the next bar open',
         python=sys.version.split()[0], platform=platform.platform(),
         libraries={n: _lib_version(n) for n in _LIBS},

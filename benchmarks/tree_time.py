@@ -1,0 +1,37 @@
+"""Wall and CPU time of a command and every process it starts (a report's notebook kernel and its fit workers included),
+with the load average before and after. `/usr/bin/time` misses the CPU of processes nobody waits for (a
+forkserver's workers); this polls /proc for the command's descendants every 0.2 s and keeps each one's last
+user+system time (a process that lives under 0.2 s may be missed: a few seconds at most).
+
+Usage: .venv/bin/python benchmarks/tree_time.py -- .venv/bin/tradebot report --params reports/params/btc_1h.yaml --out /tmp/x"""
+import os, subprocess, sys, time
+
+def _stat(pid):
+    try:
+        with open(f'/proc/{pid}/stat') as f: s = f.read()
+    except OSError: return None
+    rest = s[s.rindex(')') + 2:].split()
+    return int(rest[1]), (int(rest[11]) + int(rest[12]))/os.sysconf('SC_CLK_TCK')  # ppid, utime + stime in seconds
+
+def main(cmd):
+    load0, t0 = open('/proc/loadavg').read().split()[:3], time.perf_counter()
+    p = subprocess.Popen(cmd)
+    cpu, tree, peak = {}, {p.pid}, 0
+    while p.poll() is None:
+        stats = {int(d): st for d in os.listdir('/proc') if d.isdigit() and (st := _stat(d))}
+        grew = True
+        while grew:  # descendants: processes whose parent is in the tree
+            new = {pid for pid, (pp, _) in stats.items() if pp in tree and pid not in tree}
+            tree |= new; grew = bool(new)
+        for pid in tree & set(stats): cpu[pid] = max(cpu.get(pid, 0.0), stats[pid][1])
+        peak = max(peak, len(tree & set(stats)))
+        time.sleep(0.2)
+    wall = time.perf_counter() - t0
+    total = sum(cpu.values())
+    print(f"exit {p.returncode}: wall {wall:.0f} s ({wall/60:.1f} min), CPU (user+sys, {len(cpu)} processes) {total:.0f} s ({total/60:.1f} min), "
+          f"CPU/wall {total/wall:.2f}; load average before {' '.join(load0)}, after {' '.join(open('/proc/loadavg').read().split()[:3])}", flush=True)
+    return p.returncode
+
+if __name__ == '__main__':
+    args = sys.argv[1:]
+    sys.exit(main(args[1:] if args[:1] == ['--'] else args))
