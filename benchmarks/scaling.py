@@ -21,7 +21,7 @@ memory and a projection of the default report at the largest size: its number of
 other seeds and models) times the measured fit, plus one pass of every other stage. It is a projection from measured
 stages, not a run of the report.
 """
-import argparse, os, threading, time, math
+import argparse, io, os, threading, time, math
 import numpy as np, pandas as pd
 
 def rss_mb()->float:
@@ -45,6 +45,7 @@ def synthetic_bars(n:int, seed:int=0, bar:str='1h')->pd.DataFrame:
     return pd.DataFrame(dict(open=o, high=hi, low=lo, close=c, volume=rng.lognormal(8, 1, n)), index=idx)
 
 FIT_ROWS = {}  # bars -> rows the fit stage was trained on
+FULL_RES = False  # --full-res-plots: draw every point, as the report did before it thinned its charts
 
 def run(n:int, bar:str='1h', cap:int|None=None)->dict:
     from tradebot.features import build_features
@@ -87,8 +88,10 @@ def report_stage(res, p):
     with tempfile.TemporaryDirectory() as d:
         pd.DataFrame({'p': p, 'equity': res.equity}, index=res.equity.index).to_parquet(f'{d}/predictions.parquet')
         res.trades.to_parquet(f'{d}/trades.parquet')
+        from tradebot.report import _thin  # as plot_equity draws a long series: at most 2,000 points a line, causally
+        e, dd = (res.equity, res.drawdown) if FULL_RES else (_thin(res.equity), _thin(res.drawdown, how='min'))
         fig, (a, b) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
-        a.plot(res.equity.index, res.equity, lw=1); b.fill_between(res.drawdown.index, res.drawdown, 0)
+        a.plot(e.index, e, lw=1); b.fill_between(dd.index, dd, 0)
         fig.savefig(io.BytesIO(), format='png', dpi=100); plt.close(fig)
 
 def peak_rss_mb()->float:
@@ -98,8 +101,8 @@ def peak_rss_mb()->float:
 
 def project(n:int, bar:str, stages:dict, cap:int|None)->None:
     "What the default report would take at `n` bars: its fits from the default configuration, each like the measured fit, plus the other stages once."
-    from tradebot.evaluation import EvalConfig, default_horizons, model_seeds
-    cfg = EvalConfig(); ref, grid = default_horizons(bar)
+    from tradebot.evaluation import EvalConfig, resolve_defaults, model_seeds
+    cfg = resolve_defaults(EvalConfig(), synthetic_bars(n, bar=bar))[0]; grid = cfg.horizons  # the defaults at this length (long series: fewer)
     blocks = cfg.inner_folds + cfg.n_folds
     extra = sum(len(model_seeds(k, cfg)) for k in cfg.models) - 1  # the other seeds and models, once per outer fold
     fits = blocks*len(grid) + cfg.n_folds*extra
@@ -113,20 +116,77 @@ def project(n:int, bar:str, stages:dict, cap:int|None)->None:
           f"(max_train_rows={cap}) of about {t_fit:.0f} s each = {fits*t_fit/60:.1f} min (without the cap: "
           f"{fits*stages['fit'][0]*rows/FIT_ROWS[n]/60:.0f} min), plus {rest:.0f} s for one pass of the other stages; target 10 min", flush=True)
 
+STAGES = {  # tradebot.evaluation name -> stage label; a call inside another timed call counts for the outer one
+    'prepare': 'features+labels (prepare)', 'build_features': 'fitted features per block', 'fit_predict': 'fit+predict',
+    'calibrate_on_history': 'calibration', 'select_config': 'selection backtests', 'model_importance': 'out-of-fold importance',
+    'cost_sweep': 'cost sweep', '_bt': 'backtests (models, baselines, random draws, trials, folds)', 'skeptic': 'skeptic (PBO, DSR, IC decay)',
+    'feature_ic': 'feature IC', 'compare_models': 'model comparison'}
+
+def timed_report(n:int, bar:str='1m', out:str|None=None)->dict:
+    "The default report on `n` synthetic bars in this process: walk_forward with its stages timed, then what the template does with the result."
+    import tempfile, functools, resource, tradebot.evaluation as ev
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    from tradebot import report as rp
+    bars = synthetic_bars(n, bar=bar); bars.attrs['source'] = f'synthetic {bar} x {n:,}'
+    acc, depth = {}, [0]
+    def wrap(name, f):
+        @functools.wraps(f)
+        def g(*a, **k):
+            depth[0] += 1; t, c = time.perf_counter(), time.process_time()
+            try: return f(*a, **k)
+            finally:
+                depth[0] -= 1
+                if depth[0] == 0:
+                    w, cc, m = acc.get(name, (0.0, 0.0, 0)); acc[name] = (w + time.perf_counter() - t, cc + time.process_time() - c, m + 1)
+        return g
+    saved = {k: getattr(ev, k) for k in STAGES}
+    for k, f in saved.items(): setattr(ev, k, wrap(k, f))
+    t0, c0 = time.perf_counter(), time.process_time()
+    try: res = ev.walk_forward(bars, ev.EvalConfig(), progress=True)
+    finally:
+        for k, f in saved.items(): setattr(ev, k, f)
+    t_wf, c_wf = time.perf_counter() - t0, time.process_time() - c0
+    t1, c1 = time.perf_counter(), time.process_time()
+    with tempfile.TemporaryDirectory() as d:
+        ev.save_run(res, out or d)
+        for f in (rp.plot_equity, rp.plot_trades, rp.plot_random, rp.plot_cost_sensitivity, rp.plot_reliability, rp.plot_importance):
+            fig = f(res); fig.savefig(io.BytesIO(), format='png', dpi=100); plt.close(fig)
+        html = rp.interactive_html(res)
+    t_rep, c_rep = time.perf_counter() - t1, time.process_time() - c1
+    print(f"\nreport on {n:,} synthetic {bar} bars (defaults: {res.metrics['defaults']['long_series']})")
+    for k, (w, c, m) in sorted(acc.items(), key=lambda kv: -kv[1][0]):
+        print(f"  {STAGES[k]:<58} {w:7.1f} s wall {c:7.1f} s CPU  ({m} calls)")
+    rest = t_wf - sum(w for w, _, _ in acc.values())
+    print(f"  {'other walk-forward work':<58} {rest:7.1f} s wall")
+    print(f"  walk_forward total {t_wf:.1f} s wall, {c_wf:.1f} s CPU; report stage (run folder, 6 figures, interactive chart {len(html)/1e6:.1f} MB) "
+          f"{t_rep:.1f} s wall, {c_rep:.1f} s CPU")
+    print(f"  whole report {t_wf + t_rep:.1f} s wall ({(t_wf + t_rep)/60:.1f} min), {c_wf + c_rep:.1f} s CPU; peak RSS {peak_rss_mb()/1024:.2f} GB; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; target 10 min and 4 GB", flush=True)
+    return dict(acc=acc, wall=t_wf + t_rep)
+
 def main():
     ap = argparse.ArgumentParser(); ap.add_argument('--sizes', default='10000,100000,1000000')
     ap.add_argument('--bar', default='1h', help="bar size of the synthetic bars, e.g. 1h or 1m")
     ap.add_argument('--project', action='store_true', help='print peak memory and project the default report at the largest size')
     ap.add_argument('--max-train-rows', type=int, default=None, help="thin the fit stage's rows as the evaluation does (default: all rows; with --project the evaluation's default)")
+    ap.add_argument('--full-res-plots', action='store_true', help="the report stage draws every point (the figures before the charts were thinned)")
+    ap.add_argument('--report', action='store_true', help='run the default report (walk_forward and its figures) at each size and time its stages')
     a = ap.parse_args()
+    global FULL_RES; FULL_RES = a.full_res_plots
+    if a.report:
+        print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores", flush=True)
+        for n in (int(s) for s in a.sizes.split(',')): timed_report(n, a.bar)
+        return
     from tradebot.evaluation import EvalConfig
-    cap = a.max_train_rows if a.max_train_rows is not None else (EvalConfig().max_train_rows if a.project else None)
+    from tradebot.evaluation import MAX_TRAIN_ROWS, LONG_SERIES
+    default_cap = lambda n: LONG_SERIES['max_train_rows'] if n > EvalConfig().long_series_bars else MAX_TRAIN_ROWS  # as resolve_defaults does
+    caps = {int(n): a.max_train_rows or (default_cap(int(n)) if a.project else None) for n in a.sizes.split(',')}
     sizes = [int(s) for s in a.sizes.split(',')]
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores", flush=True)
     from tradebot.backtest import run_backtest; b = synthetic_bars(100); run_backtest(b, pd.Series(0.0, index=b.index))  # numba warm-up
     res = {}
     for n in sizes:
-        res[n] = run(n, a.bar, cap)
+        res[n] = run(n, a.bar, caps[n])
         print(f"{n:>9,} bars: " + "  ".join(f"{k} {t:.2f}s/{m:+.0f}MB" for k, (t, m) in res[n].items()), flush=True)
     if len(sizes) >= 2:
         a_, b_ = sizes[-2], sizes[-1]
@@ -137,6 +197,6 @@ def main():
     if a.project:
         print(f"peak resident memory of the whole run: {peak_rss_mb()/1024:.2f} GB (target 4 GB); "
               f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
-        project(sizes[-1], a.bar, res[sizes[-1]], cap)
+        project(sizes[-1], a.bar, res[sizes[-1]], caps[sizes[-1]])
 
 if __name__ == '__main__': main()

@@ -33,12 +33,12 @@ from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, 
 from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration, cost_sensitivity
 
 # %% auto #0
-__all__ = ['COST_PROFILES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig',
-           'cost_profile_for', 'default_horizons', 'resolve_defaults', 'check_size', 'positions_from_proba',
-           'rule_from_config', 'momentum_positions', 'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare',
-           'Block', 'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict', 'calibrate_on_history',
-           'configurations', 'select_config', 'fold_positions', 'cost_sweep', 'skeptic', 'verdict', 'walk_forward',
-           'make_run_card', 'write_json', 'save_run', 'run_evaluation']
+__all__ = ['COST_PROFILES', 'N_SEEDS', 'MAX_TRAIN_ROWS', 'LONG_SERIES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'THRESHOLD_GRID',
+           'TOLERATED_ISSUES', 'EvalConfig', 'cost_profile_for', 'default_horizons', 'resolve_defaults', 'check_size',
+           'positions_from_proba', 'rule_from_config', 'momentum_positions', 'random_like', 'make_labels', 'EvalResult',
+           'Prepared', 'prepare', 'Block', 'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict',
+           'calibrate_on_history', 'configurations', 'select_config', 'fold_positions', 'cost_sweep', 'skeptic',
+           'verdict', 'walk_forward', 'make_run_card', 'write_json', 'save_run', 'run_evaluation']
 
 # %% ../nbs/10_evaluation.ipynb #6f54ca87
 class EvalConfig(BaseModel):
@@ -76,9 +76,10 @@ class EvalConfig(BaseModel):
     max_leverage:float = Field(1.0, gt=0, le=3) # cap on the volatility-targeted position
     seed:int = 0                  # first seed; stochastic models are fitted with seeds seed .. seed+n_seeds-1
     models:list[str] = ['lightgbm', 'logistic'] # model kinds (`tradebot.models.MODELS`); the first is the primary
-    n_seeds:int = Field(3, ge=1)  # seeds per stochastic model: their spread is reported, their mean probability traded
+    n_seeds:int|None = Field(None, ge=1) # seeds per stochastic model: their spread is reported, their mean probability traded (default: 3; 1 on a long series)
     n_random:int = Field(100, ge=2) # draws of the random-signal baseline
-    max_train_rows:int|None = Field(250_000, ge=1_000) # a longer training stretch is thinned to every k-th bar (labels that overlap anyway), the latest kept; None: all
+    max_train_rows:int|None = Field(None, ge=1_000) # a longer training stretch is thinned to every k-th bar (labels that overlap anyway), the latest kept (default: 250,000; 100,000 on a long series)
+    long_series_bars:int|None = Field(500_000, ge=1_000) # a series of more bars than this gets the long-series defaults (`LONG_SERIES`) for what the parameters leave unset; None: never
     families:list[str]|None = None # feature families to use (default: all that the data supports)
     max_warmup_frac:float = Field(0.2, gt=0, le=1) # features whose warm-up is longer than this share of the bars are skipped, with a note
     aux:dict[str, str]|None = None  # auxiliary series, key -> file: fng, funding, oi, headlines, events
@@ -146,21 +147,41 @@ def default_horizons(timeframe)->tuple[int, list[int]]:
     if tf >= day: return 5, [1, 2, 5, 10, 20]
     return max(1, round(day/tf)), sorted({max(1, round(pd.Timedelta(s)/tf)) for s in (tf, '4h', '12h', '1D', '2D')})
 
+N_SEEDS, MAX_TRAIN_ROWS = 3, 250_000  # defaults of `n_seeds` and `max_train_rows`
+LONG_SERIES = dict(n_seeds=1, max_train_rows=100_000, horizons=('4h', '1D', '2D'))  # past `long_series_bars`, for what the parameters leave unset
+
+def _long_series(cfg:EvalConfig, n:int, tf:pd.Timedelta, grid:list)->tuple[dict, str]:
+    "The long-series defaults that apply (fields the parameters leave unset, on a series longer than `long_series_bars`) and the line that says so."
+    if cfg.long_series_bars is None or n <= cfg.long_series_bars:
+        return {}, f"not applied: {n:,} bars, at most long_series_bars={cfg.long_series_bars:,}" if cfg.long_series_bars else "off (long_series_bars: None)"
+    ls = {k: v for k, v in LONG_SERIES.items() if getattr(cfg, k) is None and (k != 'horizons' or tf < pd.Timedelta(days=1))}
+    if 'horizons' in ls: ls['horizons'] = sorted({max(1, round(pd.Timedelta(s)/tf)) for s in ls['horizons']})
+    was = dict(n_seeds=N_SEEDS, max_train_rows=f'{MAX_TRAIN_ROWS:,}', horizons=grid)
+    done = ', '.join(f"{k} {f'{v:,}' if isinstance(v, int) else v} (not {was[k]})" for k, v in ls.items())
+    return ls, (f"{n:,} bars > long_series_bars={cfg.long_series_bars:,}: " + (done or 'every one of them is set in the parameters')
+                + "; to keep a ten-year 1-minute report within 10 minutes and 4 GB on 2 cores (see the evaluation docs)")
+
 def resolve_defaults(cfg:EvalConfig, bars:pd.DataFrame)->tuple[EvalConfig, dict]:
-    "The config with the data's defaults filled in (costs by asset class, horizons by bar size; set values win), and what was chosen and why."
+    "The config with the data's defaults filled in (costs by asset class, horizons by bar size, the long-series defaults by length; set values win), and what was chosen and why."
     tf = parse_timeframe(cfg.timeframe) if cfg.timeframe else infer_timeframe(bars.index)
     cal = infer_calendar(bars, tf)
     prof = cfg.cost_profile if cfg.cost_profile != 'auto' else cost_profile_for(cal, cfg.instrument)
     ref, grid = default_horizons(tf)
+    ls, ls_why = _long_series(cfg, len(bars), tf, grid)
     upd = {k: COST_PROFILES[prof][k] for k in _COST_KEYS if getattr(cfg, k) is None}
-    upd.update(cost_profile=prof, horizon=cfg.horizon or ref, horizons=cfg.horizons or grid)
+    upd.update(cost_profile=prof, horizon=cfg.horizon or ref, horizons=cfg.horizons or ls.get('horizons', grid),
+               n_seeds=cfg.n_seeds or ls.get('n_seeds', N_SEEDS), max_train_rows=cfg.max_train_rows or ls.get('max_train_rows', MAX_TRAIN_ROWS))
     given = [k for k in _COST_KEYS if getattr(cfg, k) is not None]
     why = (f"chosen by the data's calendar {cal} ({_ASSET_CLASS[cal]}{', ' + cfg.instrument if cal == '24/7' else ''})" if cfg.cost_profile == 'auto'
            else 'set in the parameters') + (f"; {', '.join(given)} set in the parameters" if given else '')
     tfs = timeframe_str(tf)
     note = dict(timeframe=tfs, calendar=cal, cost_profile=prof, cost_profile_why=why, cost_source=COST_PROFILES[prof]['source'],
                 horizon=('set in the parameters' if cfg.horizon else f"{ref} bars: {'one day' if tf < pd.Timedelta(days=1) else 'a trading week'} of {tfs} bars"),
-                horizons=('set in the parameters' if cfg.horizons else f"{grid} bars: " + ('1 bar, 4 h, 12 h, 1 day, 2 days' if tf < pd.Timedelta(days=1) else '1 to 20 sessions')))
+                horizons=('set in the parameters' if cfg.horizons else f"{ls['horizons']} bars: 4 h, 1 day, 2 days (a long series)" if 'horizons' in ls else
+                          f"{grid} bars: " + ('1 bar, 4 h, 12 h, 1 day, 2 days' if tf < pd.Timedelta(days=1) else '1 to 20 sessions')),
+                n_seeds=('set in the parameters' if cfg.n_seeds else f"{upd['n_seeds']}" + (' (a long series)' if 'n_seeds' in ls else '')),
+                max_train_rows=('set in the parameters' if cfg.max_train_rows else f"{upd['max_train_rows']:,}" + (' (a long series)' if 'max_train_rows' in ls else '')),
+                long_series=ls_why)
     return cfg.model_copy(update=upd), note
 
 # %% ../nbs/10_evaluation.ipynb #b5b87d93
@@ -286,10 +307,14 @@ def prepare(bars:pd.DataFrame, cfg:EvalConfig)->Prepared:
     fitted = [f.name for f in REGISTRY if f.fitted and f.warmup <= cap and (cfg.families is None or any(f.name.startswith(p) or f.family == p for p in cfg.families))]
     # rows past every bar feature's warm-up; auxiliary features may be NaN where their series is silent (the models cope)
     core = [c for c in X.columns if not any(str(r).startswith('aux:') for r in REGISTRY[c].requires)]
-    ok = X[core].notna().all(axis=1)
-    labels = {h: make_labels(bars, cfg, h)[ok] for h in sorted({*cfg.grid_horizons, cfg.horizon})}
+    ok = np.ones(len(X), bool)
+    for c in core: ok &= X[c].notna().to_numpy()  # a column at a time: X[core] would copy the frame (3 GB on 5M one-minute bars)
+    lead = int(np.argmax(ok)) if ok.any() else len(ok)
+    use = slice(lead, None) if ok[lead:].all() else ok  # usually every row past the warm-up: a view of X, not a copy
+    ok = pd.Series(ok, index=X.index)
+    labels = {h: make_labels(bars, cfg, h).iloc[use] for h in sorted({*cfg.grid_horizons, cfg.horizon})}
     funding = aux['funding']['funding_rate'] if cfg.instrument == 'perp' else None
-    return Prepared(bars, X[ok], labels, fitted, aux, ppy, tf, funding, ok, int(X.shape[1] + len(fitted)), X.attrs.get('skipped', {}))
+    return Prepared(bars, X.iloc[use], labels, fitted, aux, ppy, tf, funding, ok, int(X.shape[1] + len(fitted)), X.attrs.get('skipped', {}))
 
 # %% ../nbs/10_evaluation.ipynb #30070eff
 @dataclass
@@ -324,7 +349,7 @@ _DETERMINISTIC = {'logistic'}  # model kinds whose fit does not depend on the se
 def model_seeds(kind:str, cfg:EvalConfig)->list[int]:
     "Seeds a model kind is fitted with: `n_seeds` for stochastic models, one for deterministic ones."
     det = getattr(MODELS[kind], 'deterministic', kind in _DETERMINISTIC)
-    return [cfg.seed] if det else [cfg.seed + i for i in range(cfg.n_seeds)]
+    return [cfg.seed] if det else [cfg.seed + i for i in range(cfg.n_seeds or N_SEEDS)]
 
 def _logit(p): p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6); return np.log(p/(1 - p))
 
@@ -356,8 +381,8 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
         cal_rows = train[-ncal:]
         before = train[:-ncal]
         fit_rows = before[(lab['t1'].iloc[before] < X.index[cal_rows[0]]).to_numpy()]  # purged: labels settle before the slice
-    if cfg.max_train_rows and len(fit_rows) > cfg.max_train_rows:  # a long series: every k-th bar, ending at the latest
-        fit_rows = fit_rows[::-1][::math.ceil(len(fit_rows)/cfg.max_train_rows)][::-1]
+    cap = cfg.max_train_rows or MAX_TRAIN_ROWS
+    if len(fit_rows) > cap: fit_rows = fit_rows[::-1][::math.ceil(len(fit_rows)/cap)][::-1]  # a long series: every k-th bar, ending at the latest
     model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
     raw = predict_rows(model, X, test)  # a sequence model reads the bars before the block as context
     cal = fit_calibrator(cfg.calibration, predict_rows(model, X, cal_rows), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
