@@ -20,6 +20,15 @@ The one-long-series case (issue 16: the default report on 5,000,000 1-minute bar
 memory and a projection of the default report at the largest size: its number of model fits (blocks x horizons, then the
 other seeds and models) times the measured fit, plus one pass of every other stage. It is a projection from measured
 stages, not a run of the report.
+
+`--report` runs the default report itself on synthetic bars in this process: `walk_forward(bars, EvalConfig())` with its
+stages timed (wall and CPU seconds, calls), then what the report template does with the result (the run folder, its six
+figures, the interactive chart), and prints the whole report's wall and CPU time, the process's peak memory and the load
+average. Run one size per process (peak memory is the process's): `python benchmarks/scaling.py --report --bar 1m --sizes 5000000`.
+
+What each change for the long series bought (2 shared cores; wall figures under load are not comparable, so CPU seconds
+are given; load average in brackets):
+FIGURES
 """
 import argparse, io, os, threading, time, math
 import numpy as np, pandas as pd
@@ -55,9 +64,10 @@ def run(n:int, bar:str='1h', cap:int|None=None)->dict:
     from tradebot.metrics import full_metrics
     bars = synthetic_bars(n, bar=bar); out = {}
     def stage(name, f):
+        c = time.process_time()
         with Peak() as p: r = f()
         out[name] = (p.secs, p.peak - p.start)
-        print(f"  {n:,} bars, {name}: {p.secs:.1f}s, {p.peak - p.start:+.0f} MB (load {os.getloadavg()[0]:.1f})", flush=True)
+        print(f"  {n:,} bars, {name}: {p.secs:.1f}s wall, {time.process_time() - c:.1f}s CPU, {p.peak - p.start:+.0f} MB (load {os.getloadavg()[0]:.1f})", flush=True)
         return r
     X = stage('features', lambda: build_features(bars))
     if X.shape[1] == 0:  # the feature registry is empty (being rebuilt): say so, and fit on simple lagged returns instead

@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #8cd35327
 from __future__ import annotations
-import json, math, platform, subprocess, sys, warnings, datetime as dt
+import hashlib, json, math, platform, subprocess, sys, warnings, datetime as dt
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version as _pkg_version, PackageNotFoundError
 from pathlib import Path
@@ -414,12 +414,13 @@ def _trade_blocks(bars:pd.DataFrame, probs:list, rule:Rule)->pd.Series:
 
 def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, cfg:EvalConfig, ppy:float, funding=None)->tuple[str, pd.DataFrame]:
     "Stage 4: the configuration with the best inner objective over the inner blocks' bars up to `cut`; and every configuration's inner numbers."
-    cols = {}
-    for name, (h, rule) in confs.items():
-        cols[name] = _trade_blocks(bars, [p.loc[:cut] for p in probs[h] if len(p.loc[:cut])], rule)
-    P = pd.DataFrame(cols)
-    span = bars.loc[P.index[0]:cut]
-    tab = run_backtests(span, P.reindex(span.index, fill_value=0.0), cfg.costs, ppy, max_leverage=cfg.max_leverage, funding=funding)
+    used = [p.loc[:cut] for h in {h for h, _ in confs.values()} for p in probs[h]]
+    span = bars.loc[min(p.index[0] for p in used if len(p)):cut]
+    tabs, names = [], list(confs)
+    for i in range(0, len(names), 8):  # 8 configurations at a time: all 39 of a 5M-bar run at once held 4 copies of 39 x 3M positions
+        cols = {n: _trade_blocks(bars, [p.loc[:cut] for p in probs[confs[n][0]] if len(p.loc[:cut])], confs[n][1]) for n in names[i:i+8]}
+        tabs.append(run_backtests(span, pd.DataFrame(cols).reindex(span.index, fill_value=0.0), cfg.costs, ppy, max_leverage=cfg.max_leverage, funding=funding))
+    tab = pd.concat(tabs)
     key = tab[cfg.objective].where(tab.n_trades >= 10).fillna(-np.inf)
     best = key.idxmax()
     if cfg.select_rule == 'one_se' and cfg.objective == 'sharpe' and np.isfinite(key[best]):
@@ -444,10 +445,15 @@ def cost_sweep(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, fundi
 # %% ../nbs/10_evaluation.ipynb #b0189d8f
 THRESHOLD_GRID = ((0.5, 0.5), (0.52, 0.48), (0.55, 0.45), (0.6, 0.4))
 
+def _distinct(R:pd.DataFrame)->pd.DataFrame:
+    "The columns of `R` with identical ones kept once (the first), found by hashing each column: no transposed copies of a long frame."
+    same = pd.Index([hashlib.sha1(np.ascontiguousarray(R[c].to_numpy(float) + 0.0).tobytes()).hexdigest() for c in R.columns]).duplicated()  # + 0.0: -0.0 is 0.0
+    return R.loc[:, ~same] if same.any() else R
+
 def skeptic(oos:pd.DataFrame, pred:pd.DataFrame, strat:BacktestResult, trial_returns:pd.DataFrame, cfg:EvalConfig,
             sweep:tuple, ppy:float)->dict:
     "Stage 7: trials, deflated Sharpe, PBO, IC and its decay, cost sensitivity, break-even and calibration of the primary strategy."
-    trials = trial_returns.T.drop_duplicates().T
+    trials = _distinct(trial_returns)
     sd = trials.std(ddof=1)
     tsr = (trials.mean()/sd.where(sd > 0)).fillna(0.0).to_numpy()
     p = pbo(trials, n_blocks=16) if trials.shape[1] >= 2 else None
