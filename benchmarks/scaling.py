@@ -132,30 +132,39 @@ STAGES = {  # tradebot.evaluation name -> stage label; a call inside another tim
     'cost_sweep': 'cost sweep', '_bt': 'backtests (models, baselines, random draws, trials, folds)', 'skeptic': 'skeptic (PBO, DSR, IC decay)',
     'feature_ic': 'feature IC', 'compare_models': 'model comparison'}
 
-def timed_report(n:int, bar:str='1m', out:str|None=None)->dict:
+PEAK_AT = {}  # stage -> the process's largest RSS (MB) seen during it
+
+def timed_report(n:int, bar:str='1m', out:str|None=None, **cfg)->dict:
     "The default report on `n` synthetic bars in this process: walk_forward with its stages timed, then what the template does with the result."
     import tempfile, functools, resource, tradebot.evaluation as ev
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     from tradebot import report as rp
     bars = synthetic_bars(n, bar=bar); bars.attrs['source'] = f'synthetic {bar} x {n:,}'
-    acc, depth = {}, [0]
+    acc, depth, hw = {}, [0], {'peak': rss_mb(), 'stop': False}
+    def sample():
+        while not hw['stop']: hw['peak'] = max(hw['peak'], rss_mb()); time.sleep(0.005)
+    th = threading.Thread(target=sample, daemon=True); th.start()
     def wrap(name, f):
         @functools.wraps(f)
         def g(*a, **k):
             depth[0] += 1; t, c = time.perf_counter(), time.process_time()
+            if depth[0] == 1: r0 = hw['peak'] = rss_mb()
             try: return f(*a, **k)
             finally:
                 depth[0] -= 1
                 if depth[0] == 0:
-                    w, cc, m = acc.get(name, (0.0, 0.0, 0)); acc[name] = (w + time.perf_counter() - t, cc + time.process_time() - c, m + 1)
+                    w, cc, m, mm = acc.get(name, (0.0, 0.0, 0, 0.0))
+                    acc[name] = (w + time.perf_counter() - t, cc + time.process_time() - c, m + 1, max(mm, hw['peak'] - r0))
+                    PEAK_AT[name] = max(PEAK_AT.get(name, 0.0), hw['peak'])
         return g
     saved = {k: getattr(ev, k) for k in STAGES}
     for k, f in saved.items(): setattr(ev, k, wrap(k, f))
     t0, c0 = time.perf_counter(), time.process_time()
-    try: res = ev.walk_forward(bars, ev.EvalConfig(), progress=True)
+    try: res = ev.walk_forward(bars, ev.EvalConfig(**cfg), progress=True)
     finally:
         for k, f in saved.items(): setattr(ev, k, f)
     t_wf, c_wf = time.perf_counter() - t0, time.process_time() - c0
+    print(f"  walk_forward done: {t_wf:.1f} s wall, {c_wf:.1f} s CPU, peak RSS so far {peak_rss_mb()/1024:.2f} GB", flush=True)
     t1, c1 = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as d:
         ev.save_run(res, out or d)
@@ -163,10 +172,11 @@ def timed_report(n:int, bar:str='1m', out:str|None=None)->dict:
             fig = f(res); fig.savefig(io.BytesIO(), format='png', dpi=100); plt.close(fig)
         html = rp.interactive_html(res)
     t_rep, c_rep = time.perf_counter() - t1, time.process_time() - c1
+    hw['stop'] = True
     print(f"\nreport on {n:,} synthetic {bar} bars (defaults: {res.metrics['defaults']['long_series']})")
-    for k, (w, c, m) in sorted(acc.items(), key=lambda kv: -kv[1][0]):
-        print(f"  {STAGES[k]:<58} {w:7.1f} s wall {c:7.1f} s CPU  ({m} calls)")
-    rest = t_wf - sum(w for w, _, _ in acc.values())
+    for k, (w, c, m, mm) in sorted(acc.items(), key=lambda kv: -kv[1][1]):
+        print(f"  {STAGES[k]:<58} {w:7.1f} s wall {c:7.1f} s CPU  ({m} calls)  RSS up to {PEAK_AT[k]/1024:.2f} GB (+{mm:.0f} MB in a call)")
+    rest = t_wf - sum(v[0] for v in acc.values())
     print(f"  {'other walk-forward work':<58} {rest:7.1f} s wall")
     print(f"  walk_forward total {t_wf:.1f} s wall, {c_wf:.1f} s CPU; report stage (run folder, 6 figures, interactive chart {len(html)/1e6:.1f} MB) "
           f"{t_rep:.1f} s wall, {c_rep:.1f} s CPU")
@@ -180,12 +190,13 @@ def main():
     ap.add_argument('--project', action='store_true', help='print peak memory and project the default report at the largest size')
     ap.add_argument('--max-train-rows', type=int, default=None, help="thin the fit stage's rows as the evaluation does (default: all rows; with --project the evaluation's default)")
     ap.add_argument('--full-res-plots', action='store_true', help="the report stage draws every point (the figures before the charts were thinned)")
+    ap.add_argument('--long-series-bars', type=int, default=None, help="--report: EvalConfig.long_series_bars (default: the evaluation's)")
     ap.add_argument('--report', action='store_true', help='run the default report (walk_forward and its figures) at each size and time its stages')
     a = ap.parse_args()
     global FULL_RES; FULL_RES = a.full_res_plots
     if a.report:
         print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores", flush=True)
-        for n in (int(s) for s in a.sizes.split(',')): timed_report(n, a.bar)
+        for n in (int(s) for s in a.sizes.split(',')): timed_report(n, a.bar, **({} if a.long_series_bars is None else dict(long_series_bars=a.long_series_bars)))
         return
     from tradebot.evaluation import EvalConfig
     from tradebot.evaluation import MAX_TRAIN_ROWS, LONG_SERIES
