@@ -28,7 +28,26 @@ average. Run one size per process (peak memory is the process's): `python benchm
 
 What each change for the long series bought (2 shared cores; wall figures under load are not comparable, so CPU seconds
 are given; load average in brackets):
-FIGURES
+- before (issue 16): the report on 5M 1m bars did not finish in 15 min, its kernel reached about 14 GB; this script
+  projected 24 min (50 fits: 7 blocks x 5 horizons + 5 folds x 3 other seeds/models, of 250,000 rows each, 23-26 s per
+  fit) and measured 5.95 GB peak for its own stages, the report stage alone 162 s (full-resolution plots).
+- long-series defaults (past 500,000 bars: 1 seed, 100,000 training rows, horizons 4h/1D/2D): 26 fits instead of 50, each
+  on 100,000 rows; the default report on 300,000 1m bars with the threshold lowered to 200,000 measured fit+predict
+  213 s CPU for its 26 fits (8.2 s each), the whole report 297 s CPU (load 5-7).
+- the trial matrix's duplicates found by hashing columns instead of `T.drop_duplicates().T`: 39 trials x 100,000 bars
+  21.3 s -> 0.05 s CPU; on 1M bars the old code was still in it after 7.9 CPU-minutes with 4.68 GB resident (py-spy).
+- charts at most 2,000 points a line (causal): one equity + drawdown figure of 1M points 33.0 s -> 0.4 s CPU (load 6);
+  the report's equity figure draws 5 equity lines and 2 drawdowns of 3M points on a 5M-bar run.
+- selection backtests 8 configurations at a time: the largest matrix 39 -> 8 columns of up to 3M positions (4 copies).
+- break-even by Brent's method: 49 -> 27 backtests per primary cost sweep, 43 -> 21 per other model (1.6 s CPU each
+  on 3M bars); random baseline through the sweep kernel: 1.88 -> 0.65 s CPU per 4 draws on 1M bars (100 draws a run).
+- permutation importance at most 50,000 rows a test block (a 5M-bar block holds 600,000: 40 predictions of it per
+  fold), feature IC at most 100,000 bars a year (525,600 one-minute bars).
+- memory: `prepare` keeps a view of the features instead of two copies (X[core], X[ok]: 2.4 GB each at 5M bars);
+  `build_features` drops memo entries the current feature did not read (300,000 1m bars: +324 -> +255 MB for a
+  150 MB frame); the HMM filter a state at a time (5M bars: +639 -> +448 MB, bit-identical); `predict_rows` scores
+  100,000 rows at a time (a 600,000-row block was copied three times before LightGBM saw it).
+RESULT
 """
 import argparse, io, os, threading, time, math
 import numpy as np, pandas as pd

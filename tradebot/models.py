@@ -390,7 +390,8 @@ def predict_rows(model:Model, X:pd.DataFrame, # every row, in time order
     "Predict rows of `X` with the `model.context` rows before them as context (past bars only): a sequence model loses no row to warm-up."
     rows = np.asarray(rows, dtype=int)
     c = int(getattr(model, 'context', 0))
-    if c == 0 or len(rows) == 0: return model.predict_proba(X.iloc[rows])
+    if c == 0 or len(rows) == 0:  # rows are scored one by one: 100,000 at a time, so a 600,000-row block is not copied whole (three times)
+        return np.concatenate([model.predict_proba(X.iloc[rows[i:i + 100_000]]) for i in range(0, len(rows), 100_000)]) if len(rows) else model.predict_proba(X.iloc[rows])
     lo = max(int(rows.min()) - c, 0)
     Xc = X.iloc[lo:int(rows.max()) + 1]
     at = getattr(model, 'predict_at', None)  # a kind that can score chosen rows only (one new bar: one window)
