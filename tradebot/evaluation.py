@@ -386,7 +386,8 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
     model = make_model(kind, seed=seed).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
     raw = predict_rows(model, X, test)  # a sequence model reads the bars before the block as context
     cal = fit_calibrator(cfg.calibration, predict_rows(model, X, cal_rows), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
-    return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance(), model, len(cal_rows))
+    idx = X.index[test[0]:test[-1] + 1] if len(test) and (np.diff(test) == 1).all() else X.index[test]  # a block: a view of the index, not two copies
+    return Fit(pd.Series(raw, index=idx), pd.Series(cal(raw), index=idx), model.feature_importance(), model, len(cal_rows))
 
 def calibrate_on_history(fit:Fit, history:list, lab:pd.DataFrame, train_index:pd.Index, method:str)->Fit:
     "Stage 3b: calibrate a block's raw P(up) with a map fitted on earlier blocks' out-of-sample raw P(up), on their rows that are training rows of this block (labels settled, purged)."

@@ -170,6 +170,7 @@ class LightGBMModel(Model):
             return c.best_iteration_ or self.params['n_estimators']
         self.state_['n_rounds'] = n = _rounds(self, X, y, w, t1, fit_slice)
         self.booster_ = self._clf(n_estimators=n).fit(X, y, sample_weight=w).booster_
+        self.booster_.free_dataset()  # the binned training rows are not needed to predict: about 14 MB a 100,000-row fit, kept by every fold's model
 
     def _predict(self, X): return self.booster_.predict(X.to_numpy(), num_threads=self.n_jobs if len(X) > FEW_ROWS else 1)  # float32 features stay float32
     def _importance(self): return self.booster_.feature_importance('gain')
