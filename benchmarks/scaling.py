@@ -49,7 +49,18 @@ are given; load average in brackets):
   100,000 rows at a time (a 600,000-row block was copied three times before LightGBM saw it).
   A fitted LightGBM model frees its binned training rows (5 models of 100,000 rows x 125 features: +162 -> +90 MB),
   and fold predictions share a view of the block's index.
-RESULT
+- trial returns kept as copies: a backtest's `.returns` is a column of its 13-column book, and holding it held the whole
+  book (5 x `.returns` of 1M-bar backtests: +496 MB, as copies +23 MB); the 39 trials of a 5M-bar run held 39 x 320 MB.
+  This, not the fits, is what drove the kernel to 14 GB.
+- the 5M-bar report, measured once with `--report` (load 9.0 at start, 4-7 during; before random_sharpes, the HMM, predict,
+  LightGBM-dataset, index and trial-copy changes above): features and labels 2:09 CPU-minutes; the 26-fit loop (fits,
+  predictions, 7 HMM builds, 5 importance and 5 selection passes) 20:28 wall, 550 s CPU, resident 4.3 -> 6.3 GB (peak
+  6.8 GB); after the loop 8.5 GB during the random draws, then 18.5 GB in the trials (the book views above) when it was
+  stopped to spare the shared machine. Projection for the code as it is now: about 935 s CPU (features 130, loop 550,
+  backtests and checks about 240, report stage 15), about 12 minutes on 2 quiet cores (LightGBM's 2 threads halve the
+  loop): the 10-minute target is not met by about 20%; peak memory still above 4 GB (the 2.4 GB float32 feature matrix
+  lives for the whole run, five 320 MB backtest books are kept for the report, labels 0.45 GB, about 1 GB of libraries,
+  JIT code and allocator slack), estimated 5-6 GB. Not yet measured end to end after the last changes.
 """
 import argparse, io, os, threading, time, math
 import numpy as np, pandas as pd

@@ -633,11 +633,11 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         fold_rows.append(row)
     # trials (stage 7): every configuration on the whole out-of-sample span with the primary's first seed, and every other model
     if cfg.select:
-        trial = {name: bt(fold_positions(bars, [fits[(prim, cfg.seed, h, b.j)].cal for b in outer], [r]*len(outer), oos.index)).returns
+        trial = {name: bt(fold_positions(bars, [fits[(prim, cfg.seed, h, b.j)].cal for b in outer], [r]*len(outer), oos.index)).returns.copy()  # a copy: the Series alone, not the whole book it is a column of (39 x 320 MB on 5M bars)
                  for name, (h, r) in confs.items()}
     else:
         trial = {f'{prim}/{lt:g}-{st:g}': bt(fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{prim}'] for b in outer],
-                                                             [Threshold(lt, st)]*len(outer), oos.index)).returns
+                                                             [Threshold(lt, st)]*len(outer), oos.index)).returns.copy()
                  for lt, st in dict.fromkeys([*THRESHOLD_GRID, (cfg.long_threshold, cfg.short_threshold)])}
         trial[str(rules[0])] = strat.returns
     trial.update({kind: strategies[kind].returns for kind in cfg.models[1:]})
