@@ -260,16 +260,21 @@ def rank_stability(imps:list, # importance Series, one per fold/seed/model
     feats = sorted(set().union(*[i.index for i in imps]))
     return (hits.reindex(feats).fillna(0.0).sum(axis=1)/len(imps)).sort_values(ascending=False).rename(f'top{top}_share')
 
-def permutation_importance(model, X:pd.DataFrame, y, features:list|None=None, n_repeats:int=3, seed:int=0)->pd.DataFrame:
+def permutation_importance(model, X:pd.DataFrame, y, features:list|None=None, n_repeats:int=3, seed:int=0,
+                           max_rows:int|None=50_000, # longer out-of-fold blocks are read at every k-th labelled row (a 5M-bar run's blocks hold 600,000)
+                          )->pd.DataFrame:
     "Increase of log-loss on `X` (out-of-fold rows) when each feature is shuffled; mean and std over repeats."
-    yv = np.asarray(y, 'float64'); ok = ~np.isnan(yv); Xo, yv = X[ok], yv[ok]
-    base = weighted_log_loss(yv, model.predict_proba(Xo))
+    yv = np.asarray(y, 'float64'); ok = np.flatnonzero(~np.isnan(yv))
+    if max_rows and len(ok) > max_rows: ok = ok[::int(np.ceil(len(ok)/max_rows))]
+    Xp, yv = X.iloc[ok].copy(), yv[ok]  # one copy: each feature is shuffled in it and put back
+    base = weighted_log_loss(yv, model.predict_proba(Xp))
     rng = np.random.default_rng(seed); rows = []
     for f in features or model.features_:
-        d = []
+        d, keep = [], Xp[f].to_numpy(copy=True)
         for _ in range(n_repeats):
-            Xp = Xo.copy(); Xp[f] = Xp[f].to_numpy()[rng.permutation(len(Xp))]
+            Xp[f] = keep[rng.permutation(len(Xp))]
             d.append(weighted_log_loss(yv, model.predict_proba(Xp)) - base)
+        Xp[f] = keep
         rows.append(dict(feature=f, perm_mean=float(np.mean(d)), perm_std=float(np.std(d))))
     return pd.DataFrame(rows).set_index('feature').sort_values('perm_mean', ascending=False)
 

@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #8cd35327
 from __future__ import annotations
-import json, math, os, platform, subprocess, sys, warnings, datetime as dt
+import hashlib, json, math, os, platform, subprocess, sys, warnings, datetime as dt
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -36,12 +36,13 @@ from .positions import Rule, Threshold, Hysteresis, Conviction, MinHold, Every, 
 from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_decay, calibration, cost_sensitivity
 
 # %% auto #0
-__all__ = ['COST_PROFILES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'FRAME_LIMIT', 'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig',
-           'cost_profile_for', 'default_horizons', 'resolve_defaults', 'check_size', 'positions_from_proba',
-           'rule_from_config', 'momentum_positions', 'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare',
-           'Block', 'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict', 'calibrate_on_history',
-           'fit_workers', 'TaskPool', 'tune_fold', 'configurations', 'select_config', 'fold_positions', 'cost_sweep',
-           'skeptic', 'verdict', 'walk_forward', 'make_run_card', 'write_json', 'save_run', 'run_evaluation']
+__all__ = ['COST_PROFILES', 'N_SEEDS', 'MAX_TRAIN_ROWS', 'LONG_SERIES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'FRAME_LIMIT',
+           'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig', 'cost_profile_for', 'default_horizons',
+           'resolve_defaults', 'check_size', 'positions_from_proba', 'rule_from_config', 'momentum_positions',
+           'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare', 'Block', 'make_blocks', 'model_seeds',
+           'fit_calibrator', 'Fit', 'fit_predict', 'calibrate_on_history', 'fit_workers', 'TaskPool', 'tune_fold',
+           'configurations', 'select_config', 'fold_positions', 'random_sharpes', 'cost_sweep', 'skeptic', 'verdict',
+           'walk_forward', 'make_run_card', 'write_json', 'save_run', 'run_evaluation']
 
 # %% ../nbs/10_evaluation.ipynb #6f54ca87
 class EvalConfig(BaseModel):
@@ -79,12 +80,13 @@ class EvalConfig(BaseModel):
     max_leverage:float = Field(1.0, gt=0, le=3) # cap on the volatility-targeted position
     seed:int = 0                  # first seed; stochastic models are fitted with seeds seed .. seed+n_seeds-1
     models:list[str] = ['lightgbm', 'logistic'] # model kinds (`tradebot.models.MODELS`); the first is the primary
-    n_seeds:int = Field(3, ge=1)  # seeds per stochastic model: their spread is reported, their mean probability traded
+    n_seeds:int|None = Field(None, ge=1) # seeds per stochastic model: their spread is reported, their mean probability traded (default: 3; 1 on a long series)
     model_params:dict[str, dict] = {} # model kind -> parameters for `make_model` (e.g. an ensemble's members and member_params); default: the kind's own
     tune_trials:int = Field(0, ge=0)  # > 0: the primary model is tuned (Optuna, purged inner CV) on each outer fold's training rows with this many trials, each counted as a trial by the deflated Sharpe
     workers:int|None = Field(None, ge=1) # processes the fits run on (the numbers do not depend on it); None: `fit_workers` decides
     n_random:int = Field(100, ge=2) # draws of the random-signal baseline
-    max_train_rows:int|None = Field(250_000, ge=1_000) # a longer training stretch is thinned to every k-th bar (labels that overlap anyway), the latest kept; None: all
+    max_train_rows:int|None = Field(None, ge=1_000) # a longer training stretch is thinned to every k-th bar (labels that overlap anyway), the latest kept (default: 250,000; 100,000 on a long series)
+    long_series_bars:int|None = Field(500_000, ge=1_000) # a series of more bars than this gets the long-series defaults (`LONG_SERIES`) for what the parameters leave unset; None: never
     families:list[str]|None = None # feature families to use (default: all that the data supports)
     max_warmup_frac:float = Field(0.2, gt=0, le=1) # features whose warm-up is longer than this share of the bars are skipped, with a note
     aux:dict[str, str]|None = None  # auxiliary series, key -> file: fng, funding, oi, headlines, events
@@ -154,21 +156,41 @@ def default_horizons(timeframe)->tuple[int, list[int]]:
     if tf >= day: return 5, [1, 2, 5, 10, 20]
     return max(1, round(day/tf)), sorted({max(1, round(pd.Timedelta(s)/tf)) for s in (tf, '4h', '12h', '1D', '2D')})
 
+N_SEEDS, MAX_TRAIN_ROWS = 3, 250_000  # defaults of `n_seeds` and `max_train_rows`
+LONG_SERIES = dict(n_seeds=1, max_train_rows=100_000, horizons=('4h', '1D', '2D'))  # past `long_series_bars`, for what the parameters leave unset
+
+def _long_series(cfg:EvalConfig, n:int, tf:pd.Timedelta, grid:list)->tuple[dict, str]:
+    "The long-series defaults that apply (fields the parameters leave unset, on a series longer than `long_series_bars`) and the line that says so."
+    if cfg.long_series_bars is None or n <= cfg.long_series_bars:
+        return {}, f"not applied: {n:,} bars, at most long_series_bars={cfg.long_series_bars:,}" if cfg.long_series_bars else "off (long_series_bars: None)"
+    ls = {k: v for k, v in LONG_SERIES.items() if getattr(cfg, k) is None and (k != 'horizons' or tf < pd.Timedelta(days=1))}
+    if 'horizons' in ls: ls['horizons'] = sorted({max(1, round(pd.Timedelta(s)/tf)) for s in ls['horizons']})
+    was = dict(n_seeds=N_SEEDS, max_train_rows=f'{MAX_TRAIN_ROWS:,}', horizons=grid)
+    done = ', '.join(f"{k} {f'{v:,}' if isinstance(v, int) else v} (not {was[k]})" for k, v in ls.items())
+    return ls, (f"{n:,} bars > long_series_bars={cfg.long_series_bars:,}: " + (done or 'every one of them is set in the parameters')
+                + "; to keep a ten-year 1-minute report within 10 minutes and 4 GB on 2 cores (see the evaluation docs)")
+
 def resolve_defaults(cfg:EvalConfig, bars:pd.DataFrame)->tuple[EvalConfig, dict]:
-    "The config with the data's defaults filled in (costs by asset class, horizons by bar size; set values win), and what was chosen and why."
+    "The config with the data's defaults filled in (costs by asset class, horizons by bar size, the long-series defaults by length; set values win), and what was chosen and why."
     tf = parse_timeframe(cfg.timeframe) if cfg.timeframe else infer_timeframe(bars.index)
     cal = infer_calendar(bars, tf)
     prof = cfg.cost_profile if cfg.cost_profile != 'auto' else cost_profile_for(cal, cfg.instrument)
     ref, grid = default_horizons(tf)
+    ls, ls_why = _long_series(cfg, len(bars), tf, grid)
     upd = {k: COST_PROFILES[prof][k] for k in _COST_KEYS if getattr(cfg, k) is None}
-    upd.update(cost_profile=prof, horizon=cfg.horizon or ref, horizons=cfg.horizons or grid)
+    upd.update(cost_profile=prof, horizon=cfg.horizon or ref, horizons=cfg.horizons or ls.get('horizons', grid),
+               n_seeds=cfg.n_seeds or ls.get('n_seeds', N_SEEDS), max_train_rows=cfg.max_train_rows or ls.get('max_train_rows', MAX_TRAIN_ROWS))
     given = [k for k in _COST_KEYS if getattr(cfg, k) is not None]
     why = (f"chosen by the data's calendar {cal} ({_ASSET_CLASS[cal]}{', ' + cfg.instrument if cal == '24/7' else ''})" if cfg.cost_profile == 'auto'
            else 'set in the parameters') + (f"; {', '.join(given)} set in the parameters" if given else '')
     tfs = timeframe_str(tf)
     note = dict(timeframe=tfs, calendar=cal, cost_profile=prof, cost_profile_why=why, cost_source=COST_PROFILES[prof]['source'],
                 horizon=('set in the parameters' if cfg.horizon else f"{ref} bars: {'one day' if tf < pd.Timedelta(days=1) else 'a trading week'} of {tfs} bars"),
-                horizons=('set in the parameters' if cfg.horizons else f"{grid} bars: " + ('1 bar, 4 h, 12 h, 1 day, 2 days' if tf < pd.Timedelta(days=1) else '1 to 20 sessions')))
+                horizons=('set in the parameters' if cfg.horizons else f"{ls['horizons']} bars: 4 h, 1 day, 2 days (a long series)" if 'horizons' in ls else
+                          f"{grid} bars: " + ('1 bar, 4 h, 12 h, 1 day, 2 days' if tf < pd.Timedelta(days=1) else '1 to 20 sessions')),
+                n_seeds=('set in the parameters' if cfg.n_seeds else f"{upd['n_seeds']}" + (' (a long series)' if 'n_seeds' in ls else '')),
+                max_train_rows=('set in the parameters' if cfg.max_train_rows else f"{upd['max_train_rows']:,}" + (' (a long series)' if 'max_train_rows' in ls else '')),
+                long_series=ls_why)
     return cfg.model_copy(update=upd), note
 
 # %% ../nbs/10_evaluation.ipynb #b5b87d93
@@ -294,10 +316,14 @@ def prepare(bars:pd.DataFrame, cfg:EvalConfig)->Prepared:
     fitted = [f.name for f in REGISTRY if f.fitted and f.warmup <= cap and (cfg.families is None or any(f.name.startswith(p) or f.family == p for p in cfg.families))]
     # rows past every bar feature's warm-up; auxiliary features may be NaN where their series is silent (the models cope)
     core = [c for c in X.columns if not any(str(r).startswith('aux:') for r in REGISTRY[c].requires)]
-    ok = X[core].notna().all(axis=1)
-    labels = {h: make_labels(bars, cfg, h)[ok] for h in sorted({*cfg.grid_horizons, cfg.horizon})}
+    ok = np.ones(len(X), bool)
+    for c in core: ok &= X[c].notna().to_numpy()  # a column at a time: X[core] would copy the frame (3 GB on 5M one-minute bars)
+    lead = int(np.argmax(ok)) if ok.any() else len(ok)
+    use = slice(lead, None) if ok[lead:].all() else ok  # usually every row past the warm-up: a view of X, not a copy
+    ok = pd.Series(ok, index=X.index)
+    labels = {h: make_labels(bars, cfg, h).iloc[use] for h in sorted({*cfg.grid_horizons, cfg.horizon})}
     funding = aux['funding']['funding_rate'] if cfg.instrument == 'perp' else None
-    return Prepared(bars, X[ok], labels, fitted, aux, ppy, tf, funding, ok, int(X.shape[1] + len(fitted)), X.attrs.get('skipped', {}))
+    return Prepared(bars, X.iloc[use], labels, fitted, aux, ppy, tf, funding, ok, int(X.shape[1] + len(fitted)), X.attrs.get('skipped', {}))
 
 # %% ../nbs/10_evaluation.ipynb #30070eff
 @dataclass
@@ -332,7 +358,7 @@ _DETERMINISTIC = {'logistic'}  # model kinds whose fit does not depend on the se
 def model_seeds(kind:str, cfg:EvalConfig)->list[int]:
     "Seeds a model kind is fitted with: `n_seeds` for stochastic models, one for deterministic ones."
     det = getattr(MODELS[kind], 'deterministic', kind in _DETERMINISTIC)
-    return [cfg.seed] if det else [cfg.seed + i for i in range(cfg.n_seeds)]
+    return [cfg.seed] if det else [cfg.seed + i for i in range(cfg.n_seeds or N_SEEDS)]
 
 def _logit(p): p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6); return np.log(p/(1 - p))
 
@@ -369,11 +395,12 @@ def fit_predict(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, test:np.ndar
         cal_rows = train[-ncal:]
         before = train[:-ncal]
         fit_rows = before[(lab['t1'].iloc[before] < X.index[cal_rows[0]]).to_numpy()]  # purged: labels settle before the slice
-    fit_rows = _thin(fit_rows, cfg.max_train_rows)  # a long series: every k-th bar, ending at the latest
+    fit_rows = _thin(fit_rows, cfg.max_train_rows or MAX_TRAIN_ROWS)  # a long series: every k-th bar, ending at the latest
     model = make_model(kind, seed=seed, **{**cfg.model_params.get(kind, {}), **(params or {})}).fit(X.iloc[fit_rows], lab['y'].iloc[fit_rows], t1=lab['t1'].iloc[fit_rows])  # t1: models purge their inner splits
     raw = predict_rows(model, X, test)  # a sequence model reads the bars before the block as context
     cal = fit_calibrator(cfg.calibration, predict_rows(model, X, cal_rows), lab['y'].iloc[cal_rows].to_numpy(float)) if len(cal_rows) else (lambda q: q)
-    return Fit(pd.Series(raw, index=X.index[test]), pd.Series(cal(raw), index=X.index[test]), model.feature_importance(), model, len(cal_rows))
+    idx = X.index[test[0]:test[-1] + 1] if len(test) and (np.diff(test) == 1).all() else X.index[test]  # a block: a view of the index, not two copies
+    return Fit(pd.Series(raw, index=idx), pd.Series(cal(raw), index=idx), model.feature_importance(), model, len(cal_rows))
 
 def calibrate_on_history(fit:Fit, history:list, lab:pd.DataFrame, train_index:pd.Index, method:str)->Fit:
     "Stage 3b: calibrate a block's raw P(up) with a map fitted on earlier blocks' out-of-sample raw P(up), on their rows that are training rows of this block (labels settled, purged)."
@@ -440,7 +467,7 @@ class TaskPool:
 # %% ../nbs/10_evaluation.ipynb #a7e1c0f7
 def tune_fold(X:pd.DataFrame, lab:pd.DataFrame, train:np.ndarray, cfg:EvalConfig)->tuple[dict, dict]:
     "The primary model's parameters tuned on one fold's training rows only (`tune_trials` Optuna trials, purged inner CV); the record names the span it saw."
-    rows, prim = _thin(train, cfg.max_train_rows), cfg.models[0]
+    rows, prim = _thin(train, cfg.max_train_rows or MAX_TRAIN_ROWS), cfg.models[0]
     params, rec = tune(prim, X.iloc[rows], lab['y'].iloc[rows], t1=lab['t1'].iloc[rows], n_trials=cfg.tune_trials, timeout=None,
                        gap=cfg.horizon, seed=cfg.seed, **cfg.model_params.get(prim, {}))
     return params, dict(kind=prim, n_trials=rec['n_trials'], best_value=rec['best_value'], best_params=params, objective=rec['objective'],
@@ -487,12 +514,13 @@ def _trade_blocks(bars:pd.DataFrame, probs:list, rule:Rule)->pd.Series:
 
 def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, cfg:EvalConfig, ppy:float, funding=None)->tuple[str, pd.DataFrame]:
     "Stage 4: the configuration with the best inner objective over the inner blocks' bars up to `cut`; and every configuration's inner numbers."
-    cols = {}
-    for name, (h, rule) in confs.items():
-        cols[name] = _trade_blocks(bars, [p.loc[:cut] for p in probs[h] if len(p.loc[:cut])], rule)
-    P = pd.DataFrame(cols)
-    span = bars.loc[P.index[0]:cut]
-    tab = run_backtests(span, P.reindex(span.index, fill_value=0.0), cfg.costs, ppy, max_leverage=cfg.max_leverage, funding=funding)
+    used = [p.loc[:cut] for h in {h for h, _ in confs.values()} for p in probs[h]]
+    span = bars.loc[min(p.index[0] for p in used if len(p)):cut]
+    tabs, names = [], list(confs)
+    for i in range(0, len(names), 8):  # 8 configurations at a time: all 39 of a 5M-bar run at once held 4 copies of 39 x 3M positions
+        cols = {n: _trade_blocks(bars, [p.loc[:cut] for p in probs[confs[n][0]] if len(p.loc[:cut])], confs[n][1]) for n in names[i:i+8]}
+        tabs.append(run_backtests(span, pd.DataFrame(cols).reindex(span.index, fill_value=0.0), cfg.costs, ppy, max_leverage=cfg.max_leverage, funding=funding))
+    tab = pd.concat(tabs)
     key = tab[cfg.objective].where(tab.n_trades >= 10).fillna(-np.inf)
     best = key.idxmax()
     if cfg.select_rule == 'one_se' and cfg.objective == 'sharpe' and np.isfinite(key[best]):
@@ -508,6 +536,15 @@ def fold_positions(bars:pd.DataFrame, probs:list, rules:list, oos:pd.DatetimeInd
 def _bt(oos, pos, cfg, funding, costs=None)->BacktestResult:
     return run_backtest(oos, pos, costs or cfg.costs, max_leverage=cfg.max_leverage, funding=funding)
 
+def random_sharpes(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, funding=None)->np.ndarray:
+    "Net Sharpe of `n_random` rotations of the strategy's positions (`random_like`), 0 where undefined: the sweep kernel, 4 draws at a time (a third of `run_backtest`'s cost, the same Sharpe)."
+    out = []
+    for i in range(0, cfg.n_random, 4):
+        P = pd.DataFrame({j: random_like(pos, cfg.seed + 1 + j).to_numpy() for j in range(i, min(i + 4, cfg.n_random))}, index=oos.index)
+        out.append(run_backtests(oos, P, cfg.costs, ppy, max_leverage=cfg.max_leverage, funding=funding)['sharpe'].to_numpy(float))
+    s = np.concatenate(out)
+    return np.where(np.isfinite(s), s, 0.0)
+
 def cost_sweep(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, funding=None, levels=range(0, 31, 5))->tuple[pd.DataFrame, float]:
     "Net Sharpe and return as the trading cost per side rises (borrow and funding kept as configured), and the break-even cost in bps."
     # searched up to 20% a side (a cost near 100% cannot even size an order)
@@ -517,10 +554,15 @@ def cost_sweep(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, fundi
 # %% ../nbs/10_evaluation.ipynb #b0189d8f
 THRESHOLD_GRID = ((0.5, 0.5), (0.52, 0.48), (0.55, 0.45), (0.6, 0.4))
 
+def _distinct(R:pd.DataFrame)->pd.DataFrame:
+    "The columns of `R` with identical ones kept once (the first), found by hashing each column: no transposed copies of a long frame."
+    same = pd.Index([hashlib.sha1(np.ascontiguousarray(R[c].to_numpy(float) + 0.0).tobytes()).hexdigest() for c in R.columns]).duplicated()  # + 0.0: -0.0 is 0.0
+    return R.loc[:, ~same] if same.any() else R
+
 def skeptic(oos:pd.DataFrame, pred:pd.DataFrame, strat:BacktestResult, trial_returns:pd.DataFrame, cfg:EvalConfig,
             sweep:tuple, ppy:float, tuning_trials:int=0)->dict:
     "Stage 7: trials (the traded configurations plus `tuning_trials`), deflated Sharpe, PBO, IC and its decay, cost sensitivity, break-even and calibration of the primary strategy."
-    trials = trial_returns.T.drop_duplicates().T
+    trials = _distinct(trial_returns)
     sd = trials.std(ddof=1)
     tsr = (trials.mean()/sd.where(sd > 0)).fillna(0.0).to_numpy()
     p = pbo(trials, n_blocks=16) if trials.shape[1] >= 2 else None
@@ -679,7 +721,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     for name, bpos in baselines.items():
         strategies[name] = bt(bpos)
         models.append(dict(name=name, type='baseline', **performance(strategies[name], prep.ppy)))
-    rnd = np.array([performance(bt(random_like(pos, cfg.seed + 1 + i)), prep.ppy)['sharpe'] or 0.0 for i in range(cfg.n_random)])
+    rnd = random_sharpes(oos, pos, cfg, prep.ppy, prep.funding)
     s_sharpe = models[0]['sharpe'] if models[0]['sharpe'] is not None else 0.0
     random_baseline = dict(draws=cfg.n_random, sharpe_mean=float(rnd.mean()), sharpe_std=float(rnd.std(ddof=1)) if len(rnd) > 1 else 0.0,
                            sharpe_p95=float(np.quantile(rnd, 0.95)), strategy_percentile=float(((rnd < s_sharpe).mean() + 0.5*(rnd == s_sharpe).mean())*100))
@@ -697,11 +739,11 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         fold_rows.append(row)
     # trials (stage 7): every configuration on the whole out-of-sample span with the primary's first seed, and every other model
     if cfg.select:
-        trial = {name: bt(fold_positions(bars, [fits[(prim, cfg.seed, h, b.j)].cal for b in outer], [r]*len(outer), oos.index)).returns
+        trial = {name: bt(fold_positions(bars, [fits[(prim, cfg.seed, h, b.j)].cal for b in outer], [r]*len(outer), oos.index)).returns.copy()  # a copy: the Series alone, not the whole book it is a column of (39 x 320 MB on 5M bars)
                  for name, (h, r) in confs.items()}
     else:
         trial = {f'{prim}/{lt:g}-{st:g}': bt(fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{prim}'] for b in outer],
-                                                             [Threshold(lt, st)]*len(outer), oos.index)).returns
+                                                             [Threshold(lt, st)]*len(outer), oos.index)).returns.copy()
                  for lt, st in dict.fromkeys([*THRESHOLD_GRID, (cfg.long_threshold, cfg.short_threshold)])}
         trial[str(rules[0])] = strat.returns
     trial.update({kind: strategies[kind].returns for kind in cfg.models[1:]})

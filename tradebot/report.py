@@ -338,8 +338,9 @@ def plot_compare(results:list, labels:list):
     "Out-of-sample equity per run: strategy (solid) and buy-and-hold (dashed), log scale."
     fig, ax = plt.subplots(figsize=(11, 4))
     for i, (l, r) in enumerate(zip(labels, results)):
-        ax.plot(r.strategy.equity.index, r.strategy.equity, color=f'C{i}', lw=1, label=f'{l} strategy')
-        ax.plot(r.buy_and_hold.equity.index, r.buy_and_hold.equity, color=f'C{i}', lw=0.8, ls='--', label=f'{l} buy & hold')
+        s, b = _thin(r.strategy.equity), _thin(r.buy_and_hold.equity)  # a long series: at most 2,000 points each, causally
+        ax.plot(s.index, s, color=f'C{i}', lw=1, label=f'{l} strategy')
+        ax.plot(b.index, b, color=f'C{i}', lw=0.8, ls='--', label=f'{l} buy & hold')
     _log_equity_axis(ax); ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0); fig.tight_layout()
     return fig
 
@@ -440,13 +441,14 @@ def plot_random(res:EvalResult):
 
 # %% ../nbs/11_report.ipynb #fdea6182
 def plot_equity(res:EvalResult, title:str=''):
-    "Out-of-sample equity (log scale) of the strategy and buy-and-hold, and their drawdowns."
+    "Out-of-sample equity (log scale) of the strategy and buy-and-hold, and their drawdowns; a long series is drawn with at most 2,000 points a line (`_thin`: each stretch's last equity and deepest drawdown, at its last time)."
     fig, (a, b) = plt.subplots(2, 1, figsize=(11, 6), sharex=True, gridspec_kw=dict(height_ratios=[2, 1]))
     others = [(n, r) for n, r in res.strategies.items() if n not in (res.metrics.get('primary_model'), 'buy_and_hold')]
-    for i, (n, r) in enumerate(others): a.plot(r.equity.index, r.equity, label=n, color=f'C{i+1}', lw=0.7, alpha=0.7)
+    for i, (n, r) in enumerate(others): e = _thin(r.equity); a.plot(e.index, e, label=n, color=f'C{i+1}', lw=0.7, alpha=0.7)
     for r, lbl, c in ((res.strategy, f"{res.metrics.get('primary_model', 'strategy')} (after costs)", 'C0'), (res.buy_and_hold, 'buy & hold', 'k')):
-        a.plot(r.equity.index, r.equity, label=lbl, color=c, lw=1.3)
-        b.fill_between(r.drawdown.index, r.drawdown, 0, color=c, alpha=0.3, label=lbl)
+        e, d = _thin(r.equity), _thin(r.drawdown, how='min')
+        a.plot(e.index, e, label=lbl, color=c, lw=1.3)
+        b.fill_between(d.index, d, 0, color=c, alpha=0.3, label=lbl)
     for f in res.metrics['folds'][1:]: a.axvline(pd.Timestamp(f['test_start']), color='k', lw=0.5, ls=':')
     _log_equity_axis(a); a.set_title(title or 'Out-of-sample equity; dotted lines: fold starts')
     a.legend(loc='upper left', bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=8)  # outside: never over the lines
@@ -463,28 +465,30 @@ def plot_importance(res:EvalResult, top:int=20):
     return fig
 
 # %% ../nbs/11_report.ipynb #8a3db984
-def _thin(s:pd.Series, n:int, how:str='first')->pd.Series:
-    "At most about `n` points of a long series: every k-th value ('first'), or each stretch's minimum ('min'), at the stretch's first time."
+def _thin(s:pd.Series, n:int=2000, how:str='last')->pd.Series:
+    "At most `n` points of a long series, causally: stretches of k consecutive points, each drawn at its last time with its last value ('last'), lowest ('min') or highest ('max'), so no point shows a value before its time."
     if len(s) <= n: return s
-    g = np.arange(len(s))//int(np.ceil(len(s)/n))
-    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
-    vals = s.to_numpy()[starts] if how == 'first' else s.groupby(g).agg(how).to_numpy()
-    return pd.Series(vals, index=s.index[starts], name=s.name)
+    k = int(np.ceil(len(s)/n))
+    starts = np.arange(0, len(s), k); ends = np.r_[starts[1:], len(s)] - 1
+    v = s.to_numpy(dtype='float64')
+    vals = v[ends] if how == 'last' else {'min': np.fmin, 'max': np.fmax}[how].reduceat(v, starts)
+    return pd.Series(vals, index=s.index[ends], name=s.name)
 
 def _naive(idx)->pd.DatetimeIndex: idx = pd.DatetimeIndex(idx); return idx.tz_convert(None) if idx.tz is not None else idx
 
-def interactive_chart(res:EvalResult, max_points:int=4000):
-    "Price with the primary strategy's entries and exits, its equity against buy-and-hold (log) and both drawdowns, zoomed together (a bokeh layout)."
+def interactive_chart(res:EvalResult, max_points:int=4000, max_trades:int=2000):
+    "Price with the primary strategy's entries and exits (the latest `max_trades`), its equity against buy-and-hold (log) and both drawdowns, zoomed together (a bokeh layout)."
     from bokeh.plotting import figure
     from bokeh.layouts import column
     from bokeh.models import ColumnDataSource, HoverTool, NumeralTickFormatter
     eq = res.strategy.equity
     close = res.bars['close'].loc[eq.index[0]:eq.index[-1]]
     kw = dict(x_axis_type='datetime', sizing_mode='stretch_width', tools='xpan,xwheel_zoom,box_zoom,reset,save', active_scroll='xwheel_zoom')
-    p1 = figure(height=280, title='Price with the primary strategy\'s trades (after costs)', **kw)
+    t = res.strategy.trades
+    p1 = figure(height=280, title="Price with the primary strategy's trades (after costs)" + (f"; markers for the latest {max_trades:,} of {len(t):,} trades" if len(t) > max_trades else ''), **kw)
     c = _thin(close, max_points)
     p1.line(_naive(c.index), c.to_numpy(), color='#555555', legend_label='close')
-    t, marks = res.strategy.trades, []
+    t, marks = t.iloc[-max_trades:], []
     for side, lbl, marker, col in ((1, 'long entry', 'triangle', '#2ca02c'), (-1, 'short entry', 'inverted_triangle', '#d62728')):
         tt = t[t.side == side]
         if len(tt):
@@ -505,11 +509,11 @@ def interactive_chart(res:EvalResult, max_points:int=4000):
     for p in (p1, p2, p3): p.legend.location = 'top_left'; p.legend.click_policy = 'hide'; p.legend.label_text_font_size = '8pt'
     return column(p1, p2, p3, sizing_mode='stretch_width')
 
-def interactive_html(res:EvalResult, max_points:int=4000)->str:
+def interactive_html(res:EvalResult, max_points:int=4000, max_trades:int=2000)->str:
     "The interactive chart as HTML with bokeh's JavaScript inline: display it with `IPython.display.HTML`; it needs no network."
     from bokeh.embed import components
     from bokeh.resources import Resources
-    script, div = components(interactive_chart(res, max_points))
+    script, div = components(interactive_chart(res, max_points, max_trades))
     return Resources(mode='inline', components=['bokeh']).render_js() + script + div
 
 # %% ../nbs/11_report.ipynb #dd6d2c99
