@@ -111,6 +111,19 @@ def _room(tr, st):
     return out
 
 @njit(cache=True)
+def _carry(st, tr, bo, i, p, eq_open, funding, borrow):
+    "Step (2) of a bar: funding on the position held (rate `funding`) and a spot short's borrow fee (rate `borrow`), valued at price `p`."
+    u = st[_UNITS]
+    if funding != 0.0 and u != 0.0:                                      # funding on the position held
+        pay = u*p*funding
+        if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
+        st[_CASH] -= pay; bo[i, 5] += pay; tr[int(st[_NT]) - 1, _T_FUND] += pay
+    if borrow > 0.0 and u < 0.0:                                         # spot short: borrow fee for the bar
+        pay = -u*p*borrow
+        if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
+        st[_CASH] -= pay; bo[i, 9] += pay; tr[int(st[_NT]) - 1, _T_BORROW] += pay
+
+@njit(cache=True)
 def _simulate(o, h, l, c, target, fill_close, every_bar, fee, slip, sig, adv, imp_k, funding, borrow, sl, tp, trail, min_order, lot, cash):
     "The backtest loop. Returns per-bar book `bo` (held, turnover, fees, slippage, impact, funding, value, units, 1 - cost, borrow) and the trade ledger."
     n = len(o)
@@ -127,14 +140,7 @@ def _simulate(o, h, l, c, target, fill_close, every_bar, fee, slip, sig, adv, im
         u = st[_UNITS]
         eq_open = st[_CASH] + u*o[i]
         bo[i, 0] = u*o[i]/eq_open if eq_open > 0 else 0.0
-        if funding[i] != 0.0 and u != 0.0:                                # (2) funding on the position held
-            pay = u*o[i]*funding[i]
-            if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
-            st[_CASH] -= pay; bo[i, 5] += pay; tr[int(st[_NT]) - 1, _T_FUND] += pay
-        if borrow[i] > 0.0 and u < 0.0:                                   # spot short: borrow fee for the bar
-            pay = -u*o[i]*borrow[i]
-            if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
-            st[_CASH] -= pay; bo[i, 9] += pay; tr[int(st[_NT]) - 1, _T_BORROW] += pay
+        _carry(st, tr, bo, i, o[i], eq_open, funding[i], borrow[i])      # (2) funding and a spot short's borrow
         if stops and u != 0.0:                                            # (3) stops inside the bar, stop first
             k = int(st[_NT]) - 1; ref = tr[k, _T_REF]; s = 1.0 if u > 0 else -1.0
             stop = -np.inf*s; why = 1

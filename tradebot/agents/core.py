@@ -12,7 +12,7 @@ from ..data import infer_timeframe, parse_timeframe, timeframe_str
 from ..features import build_features, REGISTRY, FeatureError
 from ..features.technical import wma
 from ..positions import Rule, Threshold
-from ..backtest import CostModel, BacktestResult, _order, _fill, _room, _ledger, _CASH, _UNITS, _NT, _TGT, _ACTED, _DEAD, _T_EXIT, _T_WORST, _T_BEST, _T_FLOW, _T_FEE, _T_SLIP, _T_IMP, _T_FUND, _T_BORROW, _NTCOL
+from ..backtest import CostModel, BacktestResult, _order, _fill, _room, _ledger, _CASH, _UNITS, _NT, _TGT, _ACTED, _DEAD, _T_EXIT, _T_WORST, _T_BEST, _T_FLOW, _T_FEE, _T_SLIP, _T_IMP, _T_FUND, _T_BORROW, _NTCOL, _carry
 from .messages import Intent, MarketContext, PolicyResult, Policy
 
 # %% auto #0
@@ -594,11 +594,7 @@ class PaperBroker:
         u = st[_UNITS]; eq_open = st[_CASH] + u*o
         bo[i, 0] = u*o/eq_open if eq_open > 0 else 0.0
         borrow = c.borrow_bps_per_day/1e4*(span/pd.Timedelta(days=1)) if span is not None and c.borrow_bps_per_day else 0.0
-        for rate, col, tcol, due in ((funding, 5, _T_FUND, u != 0.0), (borrow, 9, _T_BORROW, u < 0.0)):   # as the backtester's step (2)
-            if rate != 0.0 and due:
-                pay = (u if col == 5 else -u)*o*rate
-                if eq_open > 0: bo[i, 8] *= 1.0 - pay/eq_open
-                st[_CASH] -= pay; bo[i, col] += pay; self.tr[int(st[_NT]) - 1, tcol] += pay
+        _carry(st, self.tr, bo, i, o, eq_open, float(funding), borrow)   # the backtester's step (2)
         if u != 0.0:
             k = int(st[_NT]) - 1
             if u > 0: self.tr[k, _T_WORST] = min(self.tr[k, _T_WORST], l); self.tr[k, _T_BEST] = max(self.tr[k, _T_BEST], h)
