@@ -225,3 +225,11 @@ def test_borrow_by_value():
     one = _bars([100.0])                                                  # one bar has no span to measure: no borrow, no NaN
     b = run_backtest(one, pd.Series(-1.0, index=one.index), CostModel(0, 0, borrow_bps_per_day=1.0)).bars_out
     assert np.isfinite(b.value).all() and (b.borrow == 0).all()
+
+def test_funding_on_exactly_one_unit():
+    "A position of exactly one unit pays funding like any other size (cash 100 at price 100: one unit long)."
+    bars = _bars([100.0]*4); ix = bars.index
+    fr = pd.Series({ix[2]: 0.01})
+    b = run_backtest(bars, pd.Series(1.0, index=ix), CostModel(0, 0), cash=100.0, funding=fr).bars_out
+    assert b.units.iloc[2] == 1.0
+    np.testing.assert_allclose(b.funding.to_numpy(), [0, 0, 1.0, 0], atol=1e-12)      # 1 unit x 100 x 1%
