@@ -70,8 +70,31 @@ are given; load average in brackets):
 import argparse, io, os, threading, time, math
 import numpy as np, pandas as pd
 
-def rss_mb()->float:
-    with open('/proc/self/statm') as f: return int(f.read().split()[1])*os.sysconf('SC_PAGE_SIZE')/2**20
+def rss_mb(pid='self')->float:
+    with open(f'/proc/{pid}/statm') as f: return int(f.read().split()[1])*os.sysconf('SC_PAGE_SIZE')/2**20
+
+def _children(pid)->list:
+    out = []
+    for t in os.listdir(f'/proc/{pid}/task'):
+        try:
+            with open(f'/proc/{pid}/task/{t}/children') as f: out += f.read().split()
+        except OSError: pass
+    return out
+
+TREE_CPU = {}  # pid of a process this one started -> its CPU seconds when last seen
+
+def tree_rss_mb()->float:
+    "Resident memory of this process and every process it started (the walk-forward's worker processes), summed; notes each child's CPU seconds in `TREE_CPU`."
+    total, todo, me = 0.0, [str(os.getpid())], str(os.getpid())
+    while todo:
+        pid = todo.pop()
+        try:
+            total += rss_mb(pid); todo += _children(pid)
+            if pid != me:
+                with open(f'/proc/{pid}/stat') as f: st = f.read().rsplit(')', 1)[1].split()
+                TREE_CPU[pid] = (int(st[11]) + int(st[12]))/os.sysconf('SC_CLK_TCK')
+        except OSError: pass
+    return total
 
 class Peak:
     "Samples RSS in a thread while a stage runs."
@@ -167,7 +190,8 @@ STAGES = {  # tradebot.evaluation name -> stage label; a call inside another tim
     'prepare': 'features+labels (prepare)', 'build_features': 'fitted features per block', 'fit_predict': 'fit+predict',
     'calibrate_on_history': 'calibration', 'select_config': 'selection backtests', 'model_importance': 'out-of-fold importance',
     'cost_sweep': 'cost sweep', '_bt': 'backtests (models, baselines, random draws, trials, folds)', 'skeptic': 'skeptic (PBO, DSR, IC decay)',
-    'feature_ic': 'feature IC', 'compare_models': 'model comparison'}
+    'feature_ic': 'feature IC', 'compare_models': 'model comparison', 'grid_features': 'features on the decision bars (in chunks)',
+    'random_sharpes': 'random draws'}
 
 PEAK_AT = {}  # stage -> the process's largest RSS (MB) seen during it
 
@@ -177,22 +201,25 @@ def timed_report(n:int, bar:str='1m', out:str|None=None, **cfg)->dict:
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     from tradebot import report as rp
     bars = synthetic_bars(n, bar=bar); bars.attrs['source'] = f'synthetic {bar} x {n:,}'
-    acc, depth, hw = {}, [0], {'peak': rss_mb(), 'stop': False}
+    acc, depth, hw = {}, [0], {'peak': rss_mb(), 'stop': False, 'tree': 0.0, 'stage': 'start', 'tree_at': ''}
     def sample():
-        while not hw['stop']: hw['peak'] = max(hw['peak'], rss_mb()); time.sleep(0.005)
+        i = 0
+        while not hw['stop']:
+            hw['peak'] = max(hw['peak'], rss_mb()); time.sleep(0.005); i += 1
+            if i % 10 == 0 and (t := tree_rss_mb()) > hw['tree']: hw['tree'], hw['tree_at'] = t, hw['stage']  # with the worker processes, every 50 ms
     th = threading.Thread(target=sample, daemon=True); th.start()
     def wrap(name, f):
         @functools.wraps(f)
         def g(*a, **k):
             depth[0] += 1; t, c = time.perf_counter(), time.process_time()
-            if depth[0] == 1: r0 = hw['peak'] = rss_mb()
+            if depth[0] == 1: r0 = hw['peak'] = rss_mb(); hw['stage'] = name
             try: return f(*a, **k)
             finally:
                 depth[0] -= 1
                 if depth[0] == 0:
                     w, cc, m, mm = acc.get(name, (0.0, 0.0, 0, 0.0))
                     acc[name] = (w + time.perf_counter() - t, cc + time.process_time() - c, m + 1, max(mm, hw['peak'] - r0))
-                    PEAK_AT[name] = max(PEAK_AT.get(name, 0.0), hw['peak'])
+                    PEAK_AT[name] = max(PEAK_AT.get(name, 0.0), hw['peak']); hw['stage'] = f'after {name}'
         return g
     saved = {k: getattr(ev, k) for k in STAGES}
     for k, f in saved.items(): setattr(ev, k, wrap(k, f))
@@ -217,7 +244,10 @@ def timed_report(n:int, bar:str='1m', out:str|None=None, **cfg)->dict:
     print(f"  {'other walk-forward work':<58} {rest:7.1f} s wall")
     print(f"  walk_forward total {t_wf:.1f} s wall, {c_wf:.1f} s CPU; report stage (run folder, 6 figures, interactive chart {len(html)/1e6:.1f} MB) "
           f"{t_rep:.1f} s wall, {c_rep:.1f} s CPU")
-    print(f"  whole report {t_wf + t_rep:.1f} s wall ({(t_wf + t_rep)/60:.1f} min), {c_wf + c_rep:.1f} s CPU; peak RSS {peak_rss_mb()/1024:.2f} GB; "
+    ch_cpu = sum(TREE_CPU.values())  # the pool's workers are children of the forkserver, which this process never waits for
+    print(f"  worker processes (and the forkserver): {ch_cpu:.1f} s CPU; peak RSS of this process and its workers together {hw['tree']/1024:.2f} GB "
+          f"(sampled every 50 ms; reached {hw['tree_at']})")
+    print(f"  whole report {t_wf + t_rep:.1f} s wall ({(t_wf + t_rep)/60:.1f} min), {c_wf + c_rep + ch_cpu:.1f} s CPU with the workers'; peak RSS {peak_rss_mb()/1024:.2f} GB; "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; target 10 min and 4 GB", flush=True)
     return dict(acc=acc, wall=t_wf + t_rep)
 

@@ -39,10 +39,11 @@ from .metrics import performance, METRIC_KEYS, deflated_sharpe, pbo, ic, ic_deca
 __all__ = ['COST_PROFILES', 'N_SEEDS', 'MAX_TRAIN_ROWS', 'LONG_SERIES', 'MIN_BLOCK_BARS', 'MIN_TRAIN_BARS', 'FRAME_LIMIT',
            'THRESHOLD_GRID', 'TOLERATED_ISSUES', 'EvalConfig', 'cost_profile_for', 'default_horizons',
            'resolve_defaults', 'check_size', 'positions_from_proba', 'rule_from_config', 'momentum_positions',
-           'random_like', 'make_labels', 'EvalResult', 'Prepared', 'prepare', 'Block', 'make_blocks', 'model_seeds',
-           'fit_calibrator', 'Fit', 'fit_predict', 'calibrate_on_history', 'fit_workers', 'TaskPool', 'tune_fold',
-           'configurations', 'select_config', 'fold_positions', 'random_sharpes', 'cost_sweep', 'skeptic', 'verdict',
-           'walk_forward', 'make_run_card', 'write_json', 'save_run', 'run_evaluation']
+           'random_like', 'make_labels', 'EvalResult', 'Prepared', 'decision_rows', 'grid_features', 'prepare', 'Block',
+           'make_blocks', 'model_seeds', 'fit_calibrator', 'Fit', 'fit_predict', 'calibrate_on_history', 'fit_workers',
+           'TaskPool', 'tune_fold', 'configurations', 'hold_on_bars', 'grid_bars', 'select_config', 'fold_positions',
+           'random_sharpes', 'cost_sweep', 'skeptic', 'verdict', 'walk_forward', 'make_run_card', 'write_json',
+           'save_run', 'run_evaluation']
 
 # %% ../nbs/10_evaluation.ipynb #6f54ca87
 class EvalConfig(BaseModel):
@@ -87,6 +88,7 @@ class EvalConfig(BaseModel):
     n_random:int = Field(100, ge=2) # draws of the random-signal baseline
     max_train_rows:int|None = Field(None, ge=1_000) # a longer training stretch is thinned to every k-th bar (labels that overlap anyway), the latest kept (default: 250,000; 100,000 on a long series)
     long_series_bars:int|None = Field(500_000, ge=1_000) # a series of more bars than this gets the long-series defaults (`LONG_SERIES`) for what the parameters leave unset; None: never
+    decide_every:int|None = Field(None, ge=1) # bars between decisions: features sampled, P(up) predicted and positions changed on every k-th bar only, held in between; the strategy's backtests still run on every bar (default: 1; on a long series the fewest that leave at most `long_series_bars` decisions)
     families:list[str]|None = None # feature families to use (default: all that the data supports)
     max_warmup_frac:float = Field(0.2, gt=0, le=1) # features whose warm-up is longer than this share of the bars are skipped, with a note
     aux:dict[str, str]|None = None  # auxiliary series, key -> file: fng, funding, oi, headlines, events
@@ -157,7 +159,7 @@ def default_horizons(timeframe)->tuple[int, list[int]]:
     return max(1, round(day/tf)), sorted({max(1, round(pd.Timedelta(s)/tf)) for s in (tf, '4h', '12h', '1D', '2D')})
 
 N_SEEDS, MAX_TRAIN_ROWS = 3, 250_000  # defaults of `n_seeds` and `max_train_rows`
-LONG_SERIES = dict(n_seeds=1, max_train_rows=100_000, horizons=('4h', '1D', '2D'))  # past `long_series_bars`, for what the parameters leave unset
+LONG_SERIES = dict(n_seeds=1, max_train_rows=100_000, horizons=('4h', '1D', '2D'), decide_every='n/long_series_bars')  # past `long_series_bars`, for what the parameters leave unset
 
 def _long_series(cfg:EvalConfig, n:int, tf:pd.Timedelta, grid:list)->tuple[dict, str]:
     "The long-series defaults that apply (fields the parameters leave unset, on a series longer than `long_series_bars`) and the line that says so."
@@ -165,7 +167,8 @@ def _long_series(cfg:EvalConfig, n:int, tf:pd.Timedelta, grid:list)->tuple[dict,
         return {}, f"not applied: {n:,} bars, at most long_series_bars={cfg.long_series_bars:,}" if cfg.long_series_bars else "off (long_series_bars: None)"
     ls = {k: v for k, v in LONG_SERIES.items() if getattr(cfg, k) is None and (k != 'horizons' or tf < pd.Timedelta(days=1))}
     if 'horizons' in ls: ls['horizons'] = sorted({max(1, round(pd.Timedelta(s)/tf)) for s in ls['horizons']})
-    was = dict(n_seeds=N_SEEDS, max_train_rows=f'{MAX_TRAIN_ROWS:,}', horizons=grid)
+    if 'decide_every' in ls: ls['decide_every'] = math.ceil(n/cfg.long_series_bars)  # at most long_series_bars decisions
+    was = dict(n_seeds=N_SEEDS, max_train_rows=f'{MAX_TRAIN_ROWS:,}', horizons=grid, decide_every=1)
     done = ', '.join(f"{k} {f'{v:,}' if isinstance(v, int) else v} (not {was[k]})" for k, v in ls.items())
     return ls, (f"{n:,} bars > long_series_bars={cfg.long_series_bars:,}: " + (done or 'every one of them is set in the parameters')
                 + "; to keep a ten-year 1-minute report within 10 minutes and 4 GB on 2 cores (see the evaluation docs)")
@@ -179,7 +182,8 @@ def resolve_defaults(cfg:EvalConfig, bars:pd.DataFrame)->tuple[EvalConfig, dict]
     ls, ls_why = _long_series(cfg, len(bars), tf, grid)
     upd = {k: COST_PROFILES[prof][k] for k in _COST_KEYS if getattr(cfg, k) is None}
     upd.update(cost_profile=prof, horizon=cfg.horizon or ref, horizons=cfg.horizons or ls.get('horizons', grid),
-               n_seeds=cfg.n_seeds or ls.get('n_seeds', N_SEEDS), max_train_rows=cfg.max_train_rows or ls.get('max_train_rows', MAX_TRAIN_ROWS))
+               n_seeds=cfg.n_seeds or ls.get('n_seeds', N_SEEDS), max_train_rows=cfg.max_train_rows or ls.get('max_train_rows', MAX_TRAIN_ROWS),
+               decide_every=cfg.decide_every or ls.get('decide_every', 1))
     given = [k for k in _COST_KEYS if getattr(cfg, k) is not None]
     why = (f"chosen by the data's calendar {cal} ({_ASSET_CLASS[cal]}{', ' + cfg.instrument if cal == '24/7' else ''})" if cfg.cost_profile == 'auto'
            else 'set in the parameters') + (f"; {', '.join(given)} set in the parameters" if given else '')
@@ -190,6 +194,9 @@ def resolve_defaults(cfg:EvalConfig, bars:pd.DataFrame)->tuple[EvalConfig, dict]
                           f"{grid} bars: " + ('1 bar, 4 h, 12 h, 1 day, 2 days' if tf < pd.Timedelta(days=1) else '1 to 20 sessions')),
                 n_seeds=('set in the parameters' if cfg.n_seeds else f"{upd['n_seeds']}" + (' (a long series)' if 'n_seeds' in ls else '')),
                 max_train_rows=('set in the parameters' if cfg.max_train_rows else f"{upd['max_train_rows']:,}" + (' (a long series)' if 'max_train_rows' in ls else '')),
+                decide_every=('set in the parameters' if cfg.decide_every else f"{upd['decide_every']} bar(s)" + (
+                    f": a decision every {upd['decide_every']} bars, held in between, so that at most {cfg.long_series_bars:,} remain (a long series)" if 'decide_every' in ls else ': a decision on every bar'))
+                             + ('; the cost sweep, the random draws and the trials (deflated Sharpe, PBO) are backtested on one bar per decision' if upd['decide_every'] > 1 else ''),
                 long_series=ls_why)
     return cfg.model_copy(update=upd), note
 
@@ -224,14 +231,14 @@ def positions_from_proba(p:pd.Series, long_threshold:float=0.55, short_threshold
     return Threshold(long_threshold, short_threshold)(p)
 
 def rule_from_config(cfg:EvalConfig, horizon:int|None=None)->Rule:
-    "The fixed run's position rule: `rule` with its thresholds, then `min_hold`, `rebalance_every` and `vol_target` when set."
-    h = horizon or cfg.horizon
+    "The fixed run's position rule: `rule` with its thresholds, then `min_hold`, `rebalance_every` and `vol_target` when set (bar counts become decision counts when `decide_every` > 1)."
+    h, k = horizon or cfg.horizon, cfg.decide_every or 1
     r = {'threshold': lambda: Threshold(cfg.long_threshold, cfg.short_threshold),
          'hysteresis': lambda: Hysteresis(cfg.long_threshold, 0.5),
          'conviction': lambda: Conviction(cfg.long_threshold),
          'band': lambda: Threshold(0.5, 0.5) + CostBand(cfg.costs, h)}[cfg.rule]()
-    if cfg.min_hold: r = r + MinHold(cfg.min_hold)
-    if cfg.rebalance_every: r = r + Every(cfg.rebalance_every)
+    if cfg.min_hold: r = r + MinHold(-(-cfg.min_hold//k))
+    if cfg.rebalance_every: r = r + Every(-(-cfg.rebalance_every//k))
     return r + VolTarget(cfg.vol_target, cfg.max_leverage) if cfg.vol_target else r
 
 # %% ../nbs/10_evaluation.ipynb #f8419ea0
@@ -305,14 +312,35 @@ class Prepared:
     ok:pd.Series              # per bar: every bar feature known
     n_features:int
     skipped:dict
+    step:int = 1              # bars between decisions: X and the labels hold every `step`-th bar
+
+def decision_rows(n:int, step:int)->np.ndarray:
+    "Positions of the decision bars among `n` bars: the first, then every `step`-th."
+    return np.arange(0, n, max(1, int(step)))
+
+def grid_features(bars:pd.DataFrame, step:int, chunk:int=500_000, **kw)->pd.DataFrame:
+    "`build_features(bars, **kw)` on the decision bars only, built over chunks of `chunk` bars that each start twice the longest warm-up early: the per-bar frame of a long series (2.4 GB on 5M one-minute bars) is never held whole."
+    rows, parts, attrs, W = decision_rows(len(bars), step), [], None, 0
+    for s in range(0, len(bars), chunk):
+        lo = max(0, s - W)
+        Xc = build_features(bars.iloc[lo:s + chunk], **kw)
+        if attrs is None: attrs, W = Xc.attrs, max(1_000, 2*max(Xc.attrs['warmup'].values(), default=0))
+        elif list(Xc.columns) != list(parts[0].columns): raise ValueError(f"grid_features: the chunk from {bars.index[s]} built other features than the first")
+        parts.append(Xc.iloc[rows[(rows >= s) & (rows < s + chunk)] - lo])
+        del Xc
+    X = pd.concat(parts) if len(parts) > 1 else parts[0]
+    X.attrs = attrs
+    return X
 
 def prepare(bars:pd.DataFrame, cfg:EvalConfig)->Prepared:
-    "Stage 1: features once, labels for every horizon of the run, usable rows, annualisation and funding."
+    "Stage 1: features once, labels for every horizon of the run, usable rows, annualisation and funding; with `decide_every` > 1, on the decision bars only."
     cfg, cap = resolve_defaults(cfg, bars)[0], int(cfg.max_warmup_frac*len(bars))  # features longer than `cap` to warm up are skipped, with a note
     tf = parse_timeframe(cfg.timeframe) if cfg.timeframe else infer_timeframe(bars.index)
     ppy = periods_per_year(tf, infer_calendar(bars, tf))
     aux = load_aux({k: _resolve(v) for k, v in cfg.aux.items()}) if cfg.aux else None
-    X = build_features(bars, aux=aux, families=cfg.families, max_warmup=cap)
+    k = cfg.decide_every or 1
+    X = (build_features(bars, aux=aux, families=cfg.families, max_warmup=cap) if k == 1 else
+         grid_features(bars, k, aux=aux, families=cfg.families, max_warmup=cap))
     fitted = [f.name for f in REGISTRY if f.fitted and f.warmup <= cap and (cfg.families is None or any(f.name.startswith(p) or f.family == p for p in cfg.families))]
     # rows past every bar feature's warm-up; auxiliary features may be NaN where their series is silent (the models cope)
     core = [c for c in X.columns if not any(str(r).startswith('aux:') for r in REGISTRY[c].requires)]
@@ -321,9 +349,10 @@ def prepare(bars:pd.DataFrame, cfg:EvalConfig)->Prepared:
     lead = int(np.argmax(ok)) if ok.any() else len(ok)
     use = slice(lead, None) if ok[lead:].all() else ok  # usually every row past the warm-up: a view of X, not a copy
     ok = pd.Series(ok, index=X.index)
-    labels = {h: make_labels(bars, cfg, h).iloc[use] for h in sorted({*cfg.grid_horizons, cfg.horizon})}
+    grid = (lambda L: L) if k == 1 else (lambda L: L.iloc[decision_rows(len(bars), k)])  # labels over every bar's future, kept on the decision bars
+    labels = {h: grid(make_labels(bars, cfg, h)).iloc[use] for h in sorted({*cfg.grid_horizons, cfg.horizon})}
     funding = aux['funding']['funding_rate'] if cfg.instrument == 'perp' else None
-    return Prepared(bars, X.iloc[use], labels, fitted, aux, ppy, tf, funding, ok, int(X.shape[1] + len(fitted)), X.attrs.get('skipped', {}))
+    return Prepared(bars, X.iloc[use], labels, fitted, aux, ppy, tf, funding, ok, int(X.shape[1] + len(fitted)), X.attrs.get('skipped', {}), k)
 
 # %% ../nbs/10_evaluation.ipynb #30070eff
 @dataclass
@@ -335,17 +364,19 @@ class Block:
     train:dict                # horizon -> training row positions
     fit_until:pd.Timestamp    # fitted features may be fitted on bars up to here (the last training bar of the longest horizon)
 
-def _splitter(cfg:EvalConfig, h:int, t1:pd.Series, n_splits:int, min_train:float)->WalkForward:
-    return WalkForward(n_splits, gap=h, min_train=min_train, t1=t1, max_train=cfg.train_window)
+def _splitter(cfg:EvalConfig, h:int, t1:pd.Series, n_splits:int, min_train:float, step:int=1)->WalkForward:
+    "The walk-forward over X's rows: a gap of `h` bars and `train_window` bars, counted in rows (decisions, every `step` bars)."
+    rows = lambda b: b if b is None else -(-b//step)
+    return WalkForward(n_splits, gap=rows(h), min_train=min_train, t1=t1, max_train=rows(cfg.train_window))
 
 def make_blocks(prep:Prepared, cfg:EvalConfig)->list[Block]:
     "Stage 2: inner blocks (selection only) then the outer test blocks, with training rows for every horizon."
     X, H = prep.X, sorted(prep.labels)
-    outer = {h: list(_splitter(cfg, h, prep.labels[h]['t1'], cfg.n_folds, cfg.min_train).split(X)) for h in H}
+    outer = {h: list(_splitter(cfg, h, prep.labels[h]['t1'], cfg.n_folds, cfg.min_train, prep.step).split(X)) for h in H}
     blocks = []
     if cfg.select:
         n0 = outer[H[0]][0][1][0]
-        try: inner = {h: list(_splitter(cfg, h, prep.labels[h]['t1'].iloc[:n0], cfg.inner_folds, 0.5).split(X.iloc[:n0])) for h in H}
+        try: inner = {h: list(_splitter(cfg, h, prep.labels[h]['t1'].iloc[:n0], cfg.inner_folds, 0.5, prep.step).split(X.iloc[:n0])) for h in H}
         except ValueError as e: raise ValueError(f"too few bars before the first outer test block for {cfg.inner_folds} inner selection blocks: {e}") from None
         blocks += [Block(i, None, inner[H[0]][i][1], {h: inner[h][i][0] for h in H}, X.index[inner[H[-1]][i][0][-1]]) for i in range(cfg.inner_folds)]
     for k in range(cfg.n_folds):
@@ -503,7 +534,7 @@ def configurations(cfg:EvalConfig)->dict:
     if not cfg.select: return {f'h{cfg.horizon} {rule_from_config(cfg)}': (cfg.horizon, rule_from_config(cfg))}
     out = {}
     for h in cfg.grid_horizons:
-        for name, r in candidate_rules(h, cfg.costs, tuple(cfg.thresholds)).items():
+        for name, r in candidate_rules(h, cfg.costs, tuple(cfg.thresholds), step=cfg.decide_every or 1).items():
             if cfg.vol_target: r = r + VolTarget(cfg.vol_target, cfg.max_leverage)
             out[f'h{h} {r}'] = (h, r)
     return out
@@ -512,10 +543,25 @@ def _trade_blocks(bars:pd.DataFrame, probs:list, rule:Rule)->pd.Series:
     "The rule applied block by block (each block starts flat), stitched."
     return pd.concat([rule(p, bars) for p in probs])
 
-def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, cfg:EvalConfig, ppy:float, funding=None)->tuple[str, pd.DataFrame]:
-    "Stage 4: the configuration with the best inner objective over the inner blocks' bars up to `cut`; and every configuration's inner numbers."
+def hold_on_bars(pos:pd.Series|pd.DataFrame, index:pd.DatetimeIndex, step:int=1)->pd.Series|pd.DataFrame:
+    "Positions decided on decision bars put on every bar of `index`: each held for the `step` - 1 bars after it, flat where no decision was made."
+    if step == 1: return pos.reindex(index, fill_value=0.0)
+    return pos.reindex(index, method='ffill', limit=step - 1).fillna(0.0)
+
+def grid_bars(bars:pd.DataFrame, ends:pd.DatetimeIndex)->pd.DataFrame:
+    "`bars` aggregated into one bar per decision: each ends at a decision bar of `ends` (first open, highest high, lowest low, the decision bar's close, summed volume), the bars after the last decision in a last bar. Positions that change only at decisions have the same equity at every decision on these bars as on `bars` (fills at the next open): a backtest here costs a `step`-th."
+    at = bars.index.searchsorted(ends[(ends >= bars.index[0]) & (ends <= bars.index[-1])])
+    stop = np.unique(np.r_[at, len(bars) - 1]); start = np.r_[0, stop[:-1] + 1]
+    g = {'open': bars['open'].to_numpy(float)[start], 'high': np.maximum.reduceat(bars['high'].to_numpy(float), start),
+         'low': np.minimum.reduceat(bars['low'].to_numpy(float), start), 'close': bars['close'].to_numpy(float)[stop]}
+    if 'volume' in bars: g['volume'] = np.add.reduceat(bars['volume'].to_numpy(float), start)
+    return pd.DataFrame(g, index=bars.index[stop])
+
+def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, cfg:EvalConfig, ppy:float, funding=None, step:int=1)->tuple[str, pd.DataFrame]:
+    "Stage 4: the configuration with the best inner objective over the inner blocks' bars up to `cut`; and every configuration's inner numbers (with `step` > 1: backtested on `grid_bars`, one bar per decision)."
     used = [p.loc[:cut] for h in {h for h, _ in confs.values()} for p in probs[h]]
     span = bars.loc[min(p.index[0] for p in used if len(p)):cut]
+    if step > 1: span, ppy = grid_bars(span, bars.index[decision_rows(len(bars), step)]), ppy/step
     tabs, names = [], list(confs)
     for i in range(0, len(names), 8):  # 8 configurations at a time: all 39 of a 5M-bar run at once held 4 copies of 39 x 3M positions
         cols = {n: _trade_blocks(bars, [p.loc[:cut] for p in probs[confs[n][0]] if len(p.loc[:cut])], confs[n][1]) for n in names[i:i+8]}
@@ -529,12 +575,16 @@ def select_config(bars:pd.DataFrame, probs:dict, cut:pd.Timestamp, confs:dict, c
     return str(best), tab.assign(chosen=tab.index == best)
 
 # %% ../nbs/10_evaluation.ipynb #57eb303e
-def fold_positions(bars:pd.DataFrame, probs:list, rules:list, oos:pd.DatetimeIndex)->pd.Series:
-    "Stage 5: fold k's rule on fold k's probabilities, stitched and put on the out-of-sample bars (flat where there is no prediction)."
-    return pd.concat([r(p, bars) for p, r in zip(probs, rules)]).reindex(oos, fill_value=0.0)
+def fold_positions(bars:pd.DataFrame, probs:list, rules:list, oos:pd.DatetimeIndex, step:int=1)->pd.Series:
+    "Stage 5: fold k's rule on fold k's probabilities, stitched and put on the out-of-sample bars (held `step` - 1 bars after each decision; flat where there is no prediction)."
+    return hold_on_bars(pd.concat([r(p, bars) for p, r in zip(probs, rules)]), oos, step)
 
 def _bt(oos, pos, cfg, funding, costs=None)->BacktestResult:
     return run_backtest(oos, pos, costs or cfg.costs, max_leverage=cfg.max_leverage, funding=funding)
+
+def _slim(r:BacktestResult)->BacktestResult:
+    "A backtest that keeps only its returns and equity per bar (and its trades): a long series' other models and baselines, drawn but not dissected (13 columns of 3M bars: 312 MB each)."
+    return replace(r, bars_out=r.bars_out[['net', 'equity']].copy())
 
 def random_sharpes(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, funding=None)->np.ndarray:
     "Net Sharpe of `n_random` rotations of the strategy's positions (`random_like`), 0 where undefined: the sweep kernel, 4 draws at a time (a third of `run_backtest`'s cost, the same Sharpe)."
@@ -560,8 +610,8 @@ def _distinct(R:pd.DataFrame)->pd.DataFrame:
     return R.loc[:, ~same] if same.any() else R
 
 def skeptic(oos:pd.DataFrame, pred:pd.DataFrame, strat:BacktestResult, trial_returns:pd.DataFrame, cfg:EvalConfig,
-            sweep:tuple, ppy:float, tuning_trials:int=0)->dict:
-    "Stage 7: trials (the traded configurations plus `tuning_trials`), deflated Sharpe, PBO, IC and its decay, cost sensitivity, break-even and calibration of the primary strategy."
+            sweep:tuple, ppy:float, tuning_trials:int=0, step:int=1)->dict:
+    "Stage 7: trials (the traded configurations plus `tuning_trials`), deflated Sharpe, PBO, IC and its decay, cost sensitivity, break-even and calibration of the primary strategy (with decisions every `step` bars: `strat` and the trials are returns per decision)."
     trials = _distinct(trial_returns)
     sd = trials.std(ddof=1)
     tsr = (trials.mean()/sd.where(sd > 0)).fillna(0.0).to_numpy()
@@ -569,7 +619,8 @@ def skeptic(oos:pd.DataFrame, pred:pd.DataFrame, strat:BacktestResult, trial_ret
     prim = cfg.models[0]
     sig = pred[f'p__{prim}'] - 0.5
     hs = sorted({1, 4, 12, cfg.horizon, 2*cfg.horizon, *cfg.grid_horizons})
-    decay = ic_decay(sig, oos['close'].loc[sig.index], horizons=hs)
+    decay = ic_decay(sig, oos['close'].loc[sig.index], horizons=sorted({max(1, round(h/step)) for h in hs}))  # horizons in rows of the signal: decisions
+    decay.index = decay.index*step  # back to bars
     cs, be = sweep
     cal = {}
     for kind, col in (('raw', f'p__{prim}__raw'), ('calibrated', f'p__{prim}')):
@@ -665,7 +716,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         for b in outer:                                                                  # stage 4: the inner walk-forward is every block before this one
             if cfg.select:
                 probs = {h: [fits[(prim, cfg.seed, h, e.j)].cal for e in blocks[:b.j]] for h in H}
-                best, tables[b.fold] = select_config(bars, probs, b.fit_until, confs, cfg, prep.ppy, prep.funding)
+                best, tables[b.fold] = select_config(bars, probs, b.fit_until, confs, cfg, prep.ppy, prep.funding, prep.step)
             else: best = next(iter(confs))
             choices.append(dict(fold=b.fold, name=best, horizon=confs[best][0], rule=str(confs[best][1]),
                                 inner_objective=None if not cfg.select else tables[b.fold].loc[best, cfg.objective],
@@ -694,40 +745,50 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     pred = pd.concat(parts)
     oos = bars.loc[pred.index[0]:]
     rules = [confs[c['name']][1] for c in choices]
-    poss = {kind: fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{kind}'] for b in outer], rules, oos.index) for kind in cfg.models}   # stage 5
+    poss = {kind: fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{kind}'] for b in outer], rules, oos.index, prep.step) for kind in cfg.models}   # stage 5
     pred['position'] = poss[prim].loc[pred.index]
     bt = lambda pos: _bt(oos, pos, cfg, prep.funding)                                      # stage 6
+    # decisions every k bars: the cost sweeps, random draws and trials are backtested on one bar per decision (`grid_bars`: the same
+    # equity at every decision, a k-th of the work); the strategies, baselines and folds on every bar
+    k, dec = prep.step, bars.index[decision_rows(len(bars), prep.step)]
+    goos, ppy_g = (grid_bars(oos, dec), prep.ppy/k) if k > 1 else (oos, prep.ppy)
+    gpos = (lambda pos: pos.loc[goos.index]) if k > 1 else (lambda pos: pos)
+    gbt = lambda pos: _bt(goos, gpos(pos), cfg, prep.funding)
     strategies, models, sweeps = {}, [], {}
     cmp = compare_models(pred, kinds=list(cfg.models))  # out-of-fold log-loss, AUC, Brier, IC, hit rate of the traded (calibrated) P(up), mean +- std over seeds
     raw_ll = compare_models(pred[['y', 'fwd_ret', 'fold', *[f'p__{k}__raw' for k in cfg.models]]].rename(columns=lambda c: c.replace('__raw', '')),
                             kinds=list(cfg.models))['log_loss']
     for kind in cfg.models:
         strategies[kind] = res_k = bt(poss[kind])
-        per_seed = [performance(bt(fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{kind}__s{s}'] for b in outer], rules, oos.index)), prep.ppy)
+        per_seed = [performance(bt(fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{kind}__s{s}'] for b in outer], rules, oos.index, prep.step)), prep.ppy)
                     for s in seeds[kind]] if len(seeds[kind]) > 1 else []
         spread = {f'{m}_{stat}': (float(getattr(np, stat)([d[m] if d[m] is not None else np.nan for d in per_seed])) if per_seed else
                                   (performance(res_k, prep.ppy)[m] if stat == 'mean' else None))
                   for m in ('sharpe', 'total_return') for stat in ('mean', 'std')}
-        sweeps[kind] = cost_sweep(oos, poss[kind], cfg, prep.ppy, prep.funding, levels=range(0, 31, 5) if kind == prim else (0,))
+        sweeps[kind] = cost_sweep(goos, gpos(poss[kind]), cfg, ppy_g, prep.funding, levels=range(0, 31, 5) if kind == prim else (0,))
         models.append(dict(name=kind, type='model', n_seeds=len(seeds[kind]), **performance(res_k, prep.ppy), **spread,
                            **_signal_metrics(pred, f'p__{kind}'), break_even_cost_bps=sweeps[kind][1],
                            **_scores(cmp.loc[kind], len(seeds[kind])), log_loss_raw=_finite(float(raw_ll[kind])),
                            uncalibrated_folds=int(sum(fits[(kind, seeds[kind][0], c['horizon'], b.j)].n_cal == 0 for b, c in zip(outer, choices)))
                                               if cfg.calibration != 'none' else None))
+        if k > 1 and kind != prim: strategies[kind] = _slim(res_k)  # a long series: the other models are drawn, not dissected
     pos, strat = poss[prim], strategies[prim]
     baselines = {'buy_and_hold': pd.Series(1.0, index=oos.index),
-                 'momentum': momentum_positions(bars, cfg.horizon).reindex(oos.index),
+                 'momentum': momentum_positions(bars, cfg.horizon).reindex(oos.index) if k == 1 else hold_on_bars(momentum_positions(bars, cfg.horizon).loc[dec], oos.index, k),
                  'random': random_like(pos, cfg.seed)}
     for name, bpos in baselines.items():
         strategies[name] = bt(bpos)
         models.append(dict(name=name, type='baseline', **performance(strategies[name], prep.ppy)))
-    rnd = random_sharpes(oos, pos, cfg, prep.ppy, prep.funding)
-    s_sharpe = models[0]['sharpe'] if models[0]['sharpe'] is not None else 0.0
+        if k > 1 and name != 'buy_and_hold': strategies[name] = _slim(strategies[name])
+    strat_g = gbt(pos) if k > 1 else strat                                                # the strategy on one bar per decision
+    rnd = random_sharpes(goos, gpos(pos), cfg, ppy_g, prep.funding)
+    s_sharpe = (models[0]['sharpe'] if k == 1 else performance(strat_g, ppy_g)['sharpe']) or 0.0  # against draws on the same bars
     random_baseline = dict(draws=cfg.n_random, sharpe_mean=float(rnd.mean()), sharpe_std=float(rnd.std(ddof=1)) if len(rnd) > 1 else 0.0,
                            sharpe_p95=float(np.quantile(rnd, 0.95)), strategy_percentile=float(((rnd < s_sharpe).mean() + 0.5*(rnd == s_sharpe).mean())*100))
     fold_rows = []
     for b, c in zip(outer, choices):
-        fb = oos.loc[X.index[b.test[0]]:X.index[b.test[-1]]]
+        end = X.index[b.test[-1]] if k == 1 else oos.index[min(oos.index.get_loc(X.index[b.test[-1]]) + k - 1, len(oos) - 1)]  # its last decision, held
+        fb = oos.loc[X.index[b.test[0]]:end]
         tr_rows = b.train[c['horizon']]
         row = dict(fold=b.fold, train_start=X.index[tr_rows[0]], train_end=X.index[tr_rows[-1]], n_train=len(tr_rows),
                    test_start=fb.index[0], test_end=fb.index[-1], n_test=len(b.test), horizon=c['horizon'], rule=c['rule'],
@@ -738,17 +799,18 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         row.update({f'signal_{k}': v for k, v in _signal_metrics(pred[pred.fold == b.fold], f'p__{prim}').items()})
         fold_rows.append(row)
     # trials (stage 7): every configuration on the whole out-of-sample span with the primary's first seed, and every other model
+    # (with decisions every k bars, on one bar per decision: a return per decision, for the trials and the strategy alike)
     if cfg.select:
-        trial = {name: bt(fold_positions(bars, [fits[(prim, cfg.seed, h, b.j)].cal for b in outer], [r]*len(outer), oos.index)).returns.copy()  # a copy: the Series alone, not the whole book it is a column of (39 x 320 MB on 5M bars)
+        trial = {name: gbt(fold_positions(bars, [fits[(prim, cfg.seed, h, b.j)].cal for b in outer], [r]*len(outer), goos.index)).returns.copy()  # a copy: the Series alone, not the whole book it is a column of (39 x 320 MB on 5M bars)
                  for name, (h, r) in confs.items()}
     else:
-        trial = {f'{prim}/{lt:g}-{st:g}': bt(fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{prim}'] for b in outer],
-                                                             [Threshold(lt, st)]*len(outer), oos.index)).returns.copy()
+        trial = {f'{prim}/{lt:g}-{st:g}': gbt(fold_positions(bars, [pred.loc[pred.fold == b.fold, f'p__{prim}'] for b in outer],
+                                                              [Threshold(lt, st)]*len(outer), goos.index)).returns.copy()
                  for lt, st in dict.fromkeys([*THRESHOLD_GRID, (cfg.long_threshold, cfg.short_threshold)])}
-        trial[str(rules[0])] = strat.returns
-    trial.update({kind: strategies[kind].returns for kind in cfg.models[1:]})
+        trial[str(rules[0])] = strat_g.returns
+    trial.update({kind: (strategies[kind] if k == 1 else gbt(poss[kind])).returns for kind in cfg.models[1:]})
     n_tuning = sum(r['n_trials'] for r in studies if r)
-    sk = _finite(skeptic(oos, pred, strat, pd.DataFrame(trial), cfg, sweeps[prim], prep.ppy, tuning_trials=n_tuning))  # an undefined PBO degradation is None, not NaN
+    sk = _finite(skeptic(oos, pred, strat_g, pd.DataFrame(trial), cfg, sweeps[prim], ppy_g, tuning_trials=n_tuning, step=k))  # an undefined PBO degradation is None, not NaN
     gross = float(np.prod(1 + strat.bars_out.gross) - 1)  # the same positions with costs off
     costs = dict(gross_total_return=gross, cost_paid=float(strat.bars_out.cost.sum()), **cfg.costs.to_dict(), instrument=cfg.instrument,
                  borrow_paid=float(strat.bars_out.borrow.sum()/strat.cash), funding_paid=float(strat.bars_out.funding.sum()/strat.cash))
@@ -756,7 +818,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     metrics = dict(overall=performance(strat, prep.ppy), buy_and_hold=performance(strategies['buy_and_hold'], prep.ppy),
                    signal=_signal_metrics(pred, f'p__{prim}'), costs=costs, folds=[_iso(r) for r in fold_rows],
                    models=models, random_baseline=random_baseline, primary_model=prim, seeds=seeds[prim], model_seeds=seeds,
-                   splitter=_splitter(cfg, cfg.horizon, prep.labels[cfg.horizon]['t1'], cfg.n_folds, cfg.min_train).describe(X),
+                   splitter=_splitter(cfg, cfg.horizon, prep.labels[cfg.horizon]['t1'], cfg.n_folds, cfg.min_train, prep.step).describe(X),
                    periods_per_year=prep.ppy, timeframe=timeframe_str(prep.tf),
                    holding=dict(median_bars=float(tr.bars.median()) if len(tr) else None, mean_bars=float(tr.bars.mean()) if len(tr) else None),
                    selection=dict(enabled=cfg.select, objective=cfg.objective, horizons=H, n_configurations=len(confs),

@@ -207,13 +207,14 @@ def assert_rule_causal(rule:Rule, p:pd.Series, bars:pd.DataFrame, ts=(0.3, 0.6, 
 def candidate_rules(horizon:int,                      # label horizon, bars
                     costs:CostModel=CostModel(),      # costs the band weighs against
                     thresholds=(0.5, 0.52, 0.55),     # long thresholds (short: 1 - each)
+                    step:int=1,                       # bars between decisions (the rules see one P(up) every `step` bars)
                    )->dict[str, Rule]:                # name -> rule, no duplicates
-    "The position rules a selection tries for a `horizon`-bar forecast."
-    out = {}
+    "The position rules a selection tries for a `horizon`-bar forecast; holding and rebalancing count decisions, so `horizon` bars are `horizon/step` of them."
+    out, n = {}, max(1, -(-horizon//step))
     for t in thresholds:
         base = Threshold(t, 1 - t)
-        for r in (base, base + MinHold(horizon), base + Every(horizon)): out.setdefault(str(r), r) if not (horizon == 1 and r is not base) else None
+        for r in (base, base + MinHold(n), base + Every(n)): out.setdefault(str(r), r) if not (n == 1 and r is not base) else None
         if t > 0.5: out.setdefault(str(h := Hysteresis(t, 0.5)), h)
-    for r in ((Conviction(0.6) + Every(horizon)) if horizon > 1 else Conviction(0.6), Threshold(0.5, 0.5) + CostBand(costs, horizon)):
+    for r in ((Conviction(0.6) + Every(n)) if n > 1 else Conviction(0.6), Threshold(0.5, 0.5) + CostBand(costs, horizon)):
         out.setdefault(str(r), r)
     return out
