@@ -27,7 +27,40 @@ def year_of_5m()->pd.DataFrame:
     bars.index = pd.date_range('2024-01-01', periods=ROWS, freq='5min', tz='UTC', name='ts').as_unit(real.index.unit)
     return bars, len(real)
 
+# `--cache`: `prepare` (features, labels, usable rows) with a cold and a warm feature cache, in a temporary cache folder.
+# The warm figure is taken in a new process too, as the next report run would see it (the key must be the same there).
+_WARM = """
+import os, sys, time
+from tradebot.data import load_ohlcv
+from tradebot.evaluation import EvalConfig, prepare
+bars = load_ohlcv(sys.argv[1]); t = time.perf_counter(); p = prepare(bars, EvalConfig(data=sys.argv[1]))
+print(f"{time.perf_counter() - t:.2f} {p.X.attrs['feature_cache']['status']}")
+"""
+
+def cache_figures():
+    import subprocess, tempfile
+    from tradebot.evaluation import EvalConfig, prepare
+    sd = get_settings().shared_data_dir
+    files = [sd/'binance_spot_1h_2019_2026'/'BTCUSDT_1h.csv.gz', sd/'binance_spot_5m_15m_2024'/'BTC_USDT-5m.csv.gz']
+    with tempfile.TemporaryDirectory() as d:
+        os.environ['TRADEBOT_FEATURE_CACHE_DIR'] = d
+        for f in files:
+            if not f.exists(): print(f"skipped: {f} not found"); continue
+            bars, cfg = load_ohlcv(f), EvalConfig(data=str(f))
+            la = os.getloadavg()[0]
+            t = time.perf_counter(); p = prepare(bars, cfg); cold = time.perf_counter() - t
+            c = p.X.attrs['feature_cache']
+            t = time.perf_counter(); q = prepare(bars, cfg); warm = time.perf_counter() - t
+            pd.testing.assert_frame_equal(p.X, q.X, check_exact=True)  # the same frame
+            new = subprocess.run([sys.executable, '-c', _WARM, str(f)], capture_output=True, text=True, check=True).stdout.split()
+            mb = os.path.getsize(c['file'])/2**20
+            print(f"{f.name}: {len(bars):,} bars, {p.X.shape[1]} features; prepare cold ({c['status']}) {cold:.2f} s (features {c['seconds']:.2f} s), "
+                  f"warm ({q.X.attrs['feature_cache']['status']}) {warm:.2f} s (features {q.X.attrs['feature_cache']['seconds']:.2f} s), "
+                  f"warm in a new process ({new[1]}) {float(new[0]):.2f} s; cache file {mb:.0f} MB; load average {la:.2f} -> {os.getloadavg()[0]:.2f}")
+
+
 if __name__ == '__main__':
+    if '--cache' in sys.argv[1:]: cache_figures(); sys.exit()
     if hasattr(os, 'sched_setaffinity') and len(os.sched_getaffinity(0)) > 2:
         os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])  # the target is for 2 cores
     bars, n_real = year_of_5m()
