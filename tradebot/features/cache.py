@@ -133,7 +133,11 @@ def read_features(path:Path, key:str, index:pd.DatetimeIndex, chunk:int=32)->pd.
 def _locked(path:Path):
     "Hold an exclusive lock on `path` (created if need be): a second run on the same key waits for the first's features."
     if fcntl is None: yield; return
-    with open(path, 'a') as fh:
+    try: fh = open(path, 'a')
+    except OSError as e:
+        warnings.warn(f"feature cache: cannot lock {path} ({e}); two runs on these features may both build them", FeatureCacheWarning)
+        yield; return
+    with fh:
         try: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             log.info("waiting for another run that is building the same features (%s)", path.stem[:12])
@@ -162,7 +166,11 @@ def build_features_cached(bars:pd.DataFrame,          # as for `build_features`
         warnings.warn(f"features not cached: {e}", FeatureCacheWarning)
         return done(build_features(bars, aux=aux, **kw), 'uncacheable', note=str(e))
     folder = feature_cache_dir() if cache is True else Path(cache)
-    folder.mkdir(parents=True, exist_ok=True)
+    try: folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        note = f"cannot use the cache folder {folder} ({type(e).__name__}: {e}); built without it"
+        warnings.warn(f"feature cache: {note}", FeatureCacheWarning)
+        return done(build_features(bars, aux=aux, **kw), 'unavailable', key, note=note)
     path, status, note = folder/f'{key}.parquet', 'miss', None
     with _locked(folder/f'.{key}.lock'):
         if path.exists():
@@ -187,7 +195,7 @@ def describe_cache(info:dict|None)->str:
     if not info: return 'built (no record of the feature cache)'
     k = f"key {info['key'][:16]}, " if info.get('key') else ''
     what = {'hit': 'read from the feature cache', 'miss': 'built and written to the feature cache', 'rebuilt': 'rebuilt in the feature cache',
-            'off': 'built, feature cache off', 'uncacheable': 'built, not cacheable'}.get(info['status'], info['status'])
+            'off': 'built, feature cache off', 'uncacheable': 'built, not cacheable', 'unavailable': 'built, cache folder unusable'}.get(info['status'], info['status'])
     return f"{what} ({k}{info['seconds']:.1f} s)" + (f"; {info['note']}" if info.get('note') else '')
 
 # %% ../../nbs/02g_cache.ipynb #f93578b5
