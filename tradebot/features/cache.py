@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import pyarrow as pa, pyarrow.parquet as pq
 from ..config import get_settings
-from .core import REGISTRY, Registry, FeatureError, build_features, _log_skipped, log
+from .core import REGISTRY, Registry, build_features, _log_skipped, log
 try: import fcntl
 except ImportError: fcntl = None  # no POSIX file locks (Windows): two runs may both build one key; each write stays atomic
 
@@ -191,7 +191,7 @@ def build_features_cached(bars:pd.DataFrame,          # as for `build_features`
 
 # %% ../../nbs/02g_cache.ipynb #364737b3
 def describe_cache(info:dict|None)->str:
-    "One line on where a run's features came from, from `attrs['feature_cache']` (as `metrics['features']['cache']` keeps it)."
+    "One line on where a run's features came from, from `attrs['feature_cache']` (as the run card's `features.cache` keeps it)."
     if not info: return 'built (no record of the feature cache)'
     k = f"key {info['key'][:16]}, " if info.get('key') else ''
     what = {'hit': 'read from the feature cache', 'miss': 'built and written to the feature cache', 'rebuilt': 'rebuilt in the feature cache',
