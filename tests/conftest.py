@@ -45,3 +45,11 @@ def reports_open_offline(tmp_path_factory):
     from tradebot.report import network_refs
     bad = {str(p): refs[:3] for p in Path(tmp_path_factory.getbasetemp()).rglob('report.html') if (refs := network_refs(p.read_text(errors='replace')))}
     assert not bad, f"reports that would load from the network: {bad}"
+
+@pytest.fixture(scope='session', autouse=True)
+def feature_cache_in_tmp(tmp_path_factory):
+    "Features the tests build are cached under pytest's temporary folder (report kernels and CLI runs inherit it), not in the checkout's reports/cache/features."
+    mp = pytest.MonkeyPatch()
+    mp.setenv('TRADEBOT_FEATURE_CACHE_DIR', str(tmp_path_factory.mktemp('feature_cache')))
+    yield
+    mp.undo()

@@ -13,9 +13,9 @@ import typer
 import tradebot
 
 # %% auto #0
-__all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'version', 'data_list', 'data_validate', 'data_fetch',
-           'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list', 'sweep', 'train',
-           'models_list', 'llm_standin', 'paper', 'llm_report_cmd']
+__all__ = ['app', 'data_app', 'features_app', 'runs_app', 'models_app', 'cache_app', 'version', 'data_list', 'data_validate',
+           'data_fetch', 'report', 'features_list', 'features_build', 'data_record_book', 'find_runs', 'runs_list',
+           'sweep', 'train', 'models_list', 'llm_standin', 'paper', 'llm_report_cmd', 'cache_list', 'cache_clear']
 
 # %% ../nbs/12_cli.ipynb #ff45ceb7
 app = typer.Typer(help="tradebot: research, evaluate and report ML trading strategies on bar data.",
@@ -459,3 +459,28 @@ def llm_report_cmd(out:Path = typer.Option(..., '--out', '-o', help="report fold
         twin_record = twin_record or (p if (p := demo/'llm_record_twin.jsonl').is_file() else None)
     try: typer.echo(str(llm_report(data, model, out, llm_record, llm_model, llm_base_url, no_prob_record, start, end, n_random, twin_record=twin_record)))
     except ReportError as e: _fail(str(e).splitlines()[0])
+
+# %% ../nbs/12_cli.ipynb #9583a06c
+cache_app = typer.Typer(help="The feature cache: features built once per data, arguments and feature code, reused by later runs.", no_args_is_help=True)
+app.add_typer(cache_app, name='cache')
+_CACHE_DIR = typer.Option(None, '--dir', help="cache folder (default: TRADEBOT_FEATURE_CACHE_DIR, else reports/cache/features)")
+
+@cache_app.command('list')
+def cache_list(folder:Optional[Path] = _CACHE_DIR):
+    "List the cached feature files, newest first: bars, features, first and last bar, size and key."
+    from tradebot.features.cache import cache_entries, feature_cache_dir
+    folder = Path(folder or feature_cache_dir())
+    rows = cache_entries(folder)
+    if not rows: typer.echo(f"no cached features in {folder}"); return
+    typer.echo('\n'.join(_table(['written (UTC)', 'bars', 'features', 'from', 'to', 'MB', 'key'],
+                                [[r['written'][:16].replace('T', ' '), r.get('bars'), r.get('features'), r.get('start', '')[:10], r.get('end', '')[:10], r['mb'],
+                                  r['key'][:16] + (f"  {r['error']}" if 'error' in r else '')] for r in rows], indent=0)))
+    typer.echo(f"\n{len(rows)} file(s), {sum(r['mb'] for r in rows):,.1f} MB in {folder}")
+
+@cache_app.command('clear')
+def cache_clear(folder:Optional[Path] = _CACHE_DIR):
+    "Delete every cached feature file (they are rebuilt when next needed)."
+    from tradebot.features.cache import clear_cache, feature_cache_dir
+    folder = Path(folder or feature_cache_dir())
+    n, size = clear_cache(folder)
+    typer.echo(f"deleted {n} cached feature file(s), {size/2**20:,.1f} MB, from {folder}")

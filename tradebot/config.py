@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     data_dir: Path|None = None         # user data and the download cache (default: <root>/data)
     shared_data_dir: Path|None = None  # the team's read-only market data (default: <root>/../shared/data)
     out_dir: Path|None = None          # report run folders (default: <root>/reports/out)
+    feature_cache_dir: Path|None = None # built features, reused by later runs on the same data (default: <root>/reports/cache/features)
     exchange_api_key: SecretStr|None = None
     exchange_secret: SecretStr|None = None
     # the LLM server's key: TRADEBOT_LLM_API_KEY, else the provider's usual OPENAI_API_KEY
@@ -43,6 +44,7 @@ class Settings(BaseSettings):
         self.data_dir = Path(self.data_dir) if self.data_dir else root/'data'
         self.shared_data_dir = Path(self.shared_data_dir) if self.shared_data_dir else (root/'..'/'shared'/'data').resolve()
         self.out_dir = Path(self.out_dir) if self.out_dir else root/'reports'/'out'
+        self.feature_cache_dir = Path(self.feature_cache_dir) if self.feature_cache_dir else root/'reports'/'cache'/'features'
 
 # %% ../nbs/00_config.ipynb #5033d950
 def get_settings(**overrides)->Settings:

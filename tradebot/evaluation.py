@@ -25,6 +25,7 @@ from .config import project_root
 from .data import (load_source, validate_ohlcv, parse_timeframe, timeframe_str, infer_timeframe,
                            infer_calendar, periods_per_year, ValidationReport, DataError, load_aux, checked_bars)
 from .features import build_features, feature_ic, REGISTRY, FAMILIES
+from .features.cache import build_features_cached
 from .labels import direction_label, triple_barrier
 from .validation import WalkForward
 from .models import MODELS, SEARCH_SPACES, make_model, predict_rows, tune
@@ -93,6 +94,7 @@ class EvalConfig(BaseModel):
     max_warmup_frac:float = Field(0.2, gt=0, le=1) # features whose warm-up is longer than this share of the bars are skipped, with a note
     aux:dict[str, str]|None = None  # auxiliary series, key -> file: fng, funding, oi, headlines, events
     importance:bool|None = None   # out-of-fold permutation and SHAP importance of the primary model on each test block; None: when there are >= 10,000 usable bars
+    feature_cache:bool = True     # reuse the features built before from this data, these arguments and this feature code (`build_features_cached`); false: always build
     @model_validator(mode='before')
     @classmethod
     def _no_booleans(cls, d):
@@ -290,6 +292,7 @@ class EvalResult:
     selection:pd.DataFrame|None = None  # per fold and configuration tried: inner objective (selection only)
     given:EvalConfig|None = None        # the config as given (`config` has the data's defaults filled in)
     feature_importance:pd.DataFrame|None = None # tidy fold, seed, feature, gain, perm, shap: the primary model on each outer test block
+    feature_cache:dict|None = None     # where the features came from: `build_features_cached`'s status (hit, miss, off...), key, file and seconds
 
     def metrics_table(self)->pd.DataFrame:
         "Strategy against buy-and-hold, one row per metric."
@@ -339,8 +342,8 @@ def prepare(bars:pd.DataFrame, cfg:EvalConfig)->Prepared:
     ppy = periods_per_year(tf, infer_calendar(bars, tf))
     aux = load_aux({k: _resolve(v) for k, v in cfg.aux.items()}) if cfg.aux else None
     k = cfg.decide_every or 1
-    X = (build_features(bars, aux=aux, families=cfg.families, max_warmup=cap) if k == 1 else
-         grid_features(bars, k, aux=aux, families=cfg.families, max_warmup=cap))
+    X = (build_features_cached(bars, aux=aux, cache=cfg.feature_cache, families=cfg.families, max_warmup=cap) if k == 1 else  # built once per data, arguments and feature code
+         grid_features(bars, k, aux=aux, families=cfg.families, max_warmup=cap))  # the decision bars of a long series: not cached
     fitted = [f.name for f in REGISTRY if f.fitted and f.warmup <= cap and (cfg.families is None or any(f.name.startswith(p) or f.family == p for p in cfg.families))]
     # rows past every bar feature's warm-up; auxiliary features may be NaN where their series is silent (the models cope)
     core = [c for c in X.columns if not any(str(r).startswith('aux:') for r in REGISTRY[c].requires)]
@@ -847,6 +850,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     sel = pd.concat({k: t for k, t in tables.items()}, names=['fold', 'configuration']) if tables else None
     r = EvalResult(cfg, bars, pred, strat, strategies['buy_and_hold'], fold_rows, metrics, imp, strategies, rnd, selection=sel)
     r.feature_ic, r.feature_importance, r.given = fic, fi, given
+    r.feature_cache = prep.X.attrs.get('feature_cache')  # hit or miss, key, file: for the run card, not in metrics (two runs of the same numbers differ in it)
     return r
 
 # %% ../nbs/10_evaluation.ipynb #b090fdab
@@ -886,7 +890,7 @@ def make_run_card(res:EvalResult)->dict:
                      f"{cfg.calibration} per fold, fitted on the latest {cfg.calibration_frac:.0%} of its training bars (the model on the bars before them, purged)"),
         models=dict(kinds=list(cfg.models), primary=cfg.models[0], seeds=m['model_seeds'],
                     baselines=['buy_and_hold', f'momentum ({cfg.horizon}-bar sign)', f'random signal: own positions rotated in time ({cfg.n_random} draws)']),
-        features=dict(**m['features'], names=list(res.importance.index)),
+        features=dict(**m['features'], names=list(res.importance.index), cache=res.feature_cache),
         label=lab(cfg.horizon) if not cfg.select else f"{lab('h')}, h chosen per fold from {sel['horizons']}",
         costs=dict(**cfg.costs.to_dict(), instrument=cfg.instrument,
                    borrow=(f"spot shorts pay {cfg.borrow_bps_per_day:g} bps a day on their value" if cfg.instrument == 'spot' else 'none (perpetual)'),

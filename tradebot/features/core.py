@@ -147,6 +147,12 @@ def _finish(f:Feature, v, n:int)->np.ndarray:
     if f.fill is not None: v[f.warmup:][np.isnan(v[f.warmup:])] = f.fill
     return v
 
+def _log_skipped(skipped:dict):
+    "One info line per reason, naming the first few features skipped for it (`build_features` and its cache both say it)."
+    for why in sorted(set(skipped.values())):
+        who = [n for n, w in skipped.items() if w == why]
+        log.info("skipped %d feature(s), %s: %s", len(who), why, ', '.join(who[:6]) + (' ...' if len(who) > 6 else ''))
+
 def build_features(bars:pd.DataFrame,            # canonical bars (see `tradebot.data`), UTC index of bar opens
                    aux:dict|None=None,           # auxiliary series by key ('fng', 'funding', 'oi', 'headlines', 'events', 'book')
                    families=None,                # family names or prefixes to build (default: all)
@@ -179,10 +185,7 @@ def build_features(bars:pd.DataFrame,            # canonical bars (see `tradebot
         for k in [k for k in ctx._memo if k not in ctx._used]: del ctx._memo[k]  # a memo the feature did not read is dropped: a family's
         # indicator frames (Bollinger, Ichimoku, ...) are read by consecutive features, and holding them all was +1.7 GB on 5M bars
     warm = {f.name: f.warmup for f in todo}
-    if skipped:
-        for why in sorted(set(skipped.values())):
-            who = [n for n, w in skipped.items() if w == why]
-            log.info("skipped %d feature(s), %s: %s", len(who), why, ', '.join(who[:6]) + (' ...' if len(who) > 6 else ''))
+    _log_skipped(skipped)
     X = pd.DataFrame(V, index=bars.index, columns=[f.name for f in todo], copy=False)
     X.attrs = dict(warmup=warm, skipped=skipped)
     return X
