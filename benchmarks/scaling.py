@@ -259,7 +259,12 @@ def main():
     ap.add_argument('--full-res-plots', action='store_true', help="the report stage draws every point (the figures before the charts were thinned)")
     ap.add_argument('--long-series-bars', type=int, default=None, help="--report: EvalConfig.long_series_bars (default: the evaluation's)")
     ap.add_argument('--report', action='store_true', help='run the default report (walk_forward and its figures) at each size and time its stages')
+    ap.add_argument('--write-bars', type=int, default=None, help="write this many synthetic bars to --to (a parquet file) for `tradebot report --data`, and stop")
+    ap.add_argument('--to', default='/tmp/synthetic_bars.parquet')
     a = ap.parse_args()
+    if a.write_bars:
+        b = synthetic_bars(a.write_bars, bar=a.bar); b.to_parquet(a.to)
+        print(f"{len(b):,} synthetic {a.bar} bars {b.index[0]} .. {b.index[-1]} -> {a.to}"); return
     global FULL_RES; FULL_RES = a.full_res_plots
     if a.report:
         print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} cores", flush=True)

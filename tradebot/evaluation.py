@@ -7,7 +7,7 @@ Docs: https://tradebot.github.io/tradebot/evaluation.html.md"""
 # %% ../nbs/10_evaluation.ipynb #8cd35327
 from __future__ import annotations
 import hashlib, json, math, os, platform, subprocess, sys, warnings, datetime as dt
-import multiprocessing as mp
+import multiprocessing as mp, multiprocessing.forkserver
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -466,7 +466,7 @@ def _set_shared(shared):
 def _run_shared(fn, task): return fn(_SHARED, task)
 
 class TaskPool:
-    "Independent tasks `fn(shared, task)` on `workers` processes, each sent `shared` once; `workers=1` runs them here. `map` returns results in task order."
+    "Independent tasks `fn(shared, task)` on `workers` processes, each sent `shared` once; this process is one of them (`workers=1`: it runs them all, in order). `map` returns results in task order."
     def __init__(self, shared, workers:int=1): self.shared, self.workers, self.ex = shared, max(1, int(workers)), None
     def __enter__(self):
         if self.workers > 1:  # not fork: the parent may already run OpenMP threads, which a forked child cannot use
@@ -474,10 +474,14 @@ class TaskPool:
                 ctx = mp.get_context('forkserver')
                 ctx.set_forkserver_preload(['tradebot.evaluation'])  # imported once by the server process, which forks the workers
             else: ctx = mp.get_context('spawn')
-            self.ex = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_set_shared, initargs=(self.shared,))
+            # workers - 1 processes: this one takes tasks too (one copy of the shared data fewer: 1.2 GB on 5M one-minute bars)
+            self.ex, self.ctx = ProcessPoolExecutor(self.workers - 1, mp_context=ctx, initializer=_set_shared, initargs=(self.shared,)), ctx
         return self
     def __exit__(self, *exc):
-        if self.ex is not None: self.ex.shutdown(cancel_futures=True)
+        if self.ex is not None:
+            self.ex.shutdown(cancel_futures=True)
+            if self.ctx.get_start_method() == 'forkserver':  # the server (300 MB with tradebot loaded) would idle to the end of the run
+                getattr(mp.forkserver._forkserver, '_stop', lambda: None)()  # a later pool starts it again
     def map(self, fn, tasks, done=None, size=None)->list:
         "`fn(shared, task)` for every task (a module-level function: it is sent by name); `done(task)` is called here as each finishes; `size(task)`: the largest are started first, so no worker is left with a long task at the end."
         tasks, out = list(tasks), []
@@ -490,6 +494,10 @@ class TaskPool:
         try:
             order = sorted(range(len(tasks)), key=lambda i: -size(tasks[i])) if size else range(len(tasks))
             futs = {self.ex.submit(_run_shared, fn, tasks[i]): i for i in order}
+            for f in reversed(list(futs)):  # this process works from the small end of the queue while the workers take the large end
+                if not f.cancel(): break    # a task the workers have started (and every larger one): theirs
+                i = futs.pop(f); out[i] = fn(self.shared, tasks[i])
+                if done: done(tasks[i])
             for f in as_completed(futs):
                 out[futs[f]] = f.result()   # a task's own error is raised here, with its traceback
                 if done: done(tasks[futs[f]])
@@ -586,7 +594,7 @@ def _bt(oos, pos, cfg, funding, costs=None)->BacktestResult:
     return run_backtest(oos, pos, costs or cfg.costs, max_leverage=cfg.max_leverage, funding=funding)
 
 def _slim(r:BacktestResult)->BacktestResult:
-    "A backtest that keeps only its returns and equity per bar (and its trades): a long series' other models and baselines, drawn but not dissected (13 columns of 3M bars: 312 MB each)."
+    "A backtest that keeps only its returns and equity per bar (and its trades): a long series' other models and baselines, drawn but not dissected (13 columns of 3M bars: 312 MB each; the primary strategy keeps its whole book)."
     return replace(r, bars_out=r.bars_out[['net', 'equity']].copy())
 
 def random_sharpes(oos:pd.DataFrame, pos:pd.Series, cfg:EvalConfig, ppy:float, funding=None)->np.ndarray:
@@ -703,7 +711,8 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         hist = [fits[k] for k in ((kind, seeds[kind][0], h, e.j) for e in blocks[:b.j]) if k in fits]
         return calibrate_on_history(f, hist, prep.labels[h], X.index[b.train[h]], cfg.calibration)
     workers = fit_workers(cfg, X)
-    shared = dict(bars=bars, aux=prep.aux, X=X, labels=prep.labels, fitted=prep.fitted, cfg=cfg)  # sent once to each worker
+    need = sorted({r for n in prep.fitted for r in REGISTRY[n].requires if r in bars.columns})  # the bar columns fitted features read
+    shared = dict(bars=bars[need] if workers > 1 else bars, aux=prep.aux, X=X, labels=prep.labels, fitted=prep.fitted, cfg=cfg)  # sent once to each worker
     total = len(blocks)*len(H) + cfg.n_folds*len(extra)
     with TaskPool(shared, workers) as pool, tqdm(total=total, desc=f'walk-forward fits on {workers} process(es)', disable=not progress, file=sys.stderr) as bar:
         tick = lambda t: bar.update()
@@ -779,10 +788,12 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     baselines = {'buy_and_hold': pd.Series(1.0, index=oos.index),
                  'momentum': momentum_positions(bars, cfg.horizon).reindex(oos.index) if k == 1 else hold_on_bars(momentum_positions(bars, cfg.horizon).loc[dec], oos.index, k),
                  'random': random_like(pos, cfg.seed)}
+    perf = {}
     for name, bpos in baselines.items():
         strategies[name] = bt(bpos)
-        models.append(dict(name=name, type='baseline', **performance(strategies[name], prep.ppy)))
-        if k > 1 and name != 'buy_and_hold': strategies[name] = _slim(strategies[name])
+        perf[name] = performance(strategies[name], prep.ppy)
+        models.append(dict(name=name, type='baseline', **perf[name]))
+        if k > 1: strategies[name] = _slim(strategies[name])  # buy-and-hold too: the report draws its equity and drawdown
     strat_g = gbt(pos) if k > 1 else strat                                                # the strategy on one bar per decision
     rnd = random_sharpes(goos, gpos(pos), cfg, ppy_g, prep.funding)
     s_sharpe = (models[0]['sharpe'] if k == 1 else performance(strat_g, ppy_g)['sharpe']) or 0.0  # against draws on the same bars
@@ -794,7 +805,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
         fb = oos.loc[X.index[b.test[0]]:end]
         tr_rows = b.train[c['horizon']]
         row = dict(fold=b.fold, train_start=X.index[tr_rows[0]], train_end=X.index[tr_rows[-1]], n_train=len(tr_rows),
-                   test_start=fb.index[0], test_end=fb.index[-1], n_test=len(b.test), horizon=c['horizon'], rule=c['rule'],
+                   test_start=fb.index[0], test_end=fb.index[-1], n_test=len(b.test) if k == 1 else len(fb), **({} if k == 1 else dict(n_decisions=len(b.test))), horizon=c['horizon'], rule=c['rule'],
                    inner_sharpe=c['inner_sharpe'])
         row.update(performance(_bt(fb, pos.loc[fb.index], cfg, prep.funding), prep.ppy))
         row.update({f'bh_{k}': v for k, v in performance(_bt(fb, pd.Series(1.0, index=fb.index), cfg, prep.funding), prep.ppy).items()
@@ -818,7 +829,7 @@ def walk_forward(bars:pd.DataFrame, cfg:EvalConfig=EvalConfig(), progress:bool=T
     costs = dict(gross_total_return=gross, cost_paid=float(strat.bars_out.cost.sum()), **cfg.costs.to_dict(), instrument=cfg.instrument,
                  borrow_paid=float(strat.bars_out.borrow.sum()/strat.cash), funding_paid=float(strat.bars_out.funding.sum()/strat.cash))
     tr = strat.trades
-    metrics = dict(overall=performance(strat, prep.ppy), buy_and_hold=performance(strategies['buy_and_hold'], prep.ppy),
+    metrics = dict(overall=performance(strat, prep.ppy), buy_and_hold=perf['buy_and_hold'],
                    signal=_signal_metrics(pred, f'p__{prim}'), costs=costs, folds=[_iso(r) for r in fold_rows],
                    models=models, random_baseline=random_baseline, primary_model=prim, seeds=seeds[prim], model_seeds=seeds,
                    splitter=_splitter(cfg, cfg.horizon, prep.labels[cfg.horizon]['t1'], cfg.n_folds, cfg.min_train, prep.step).describe(X),

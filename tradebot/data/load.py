@@ -163,6 +163,7 @@ def _read_table(path:Path)->tuple[pd.DataFrame, dict, int|None]:
         import pyarrow as pa
         try: df = pd.read_parquet(path) if kind == 'parquet' else pd.read_feather(path)
         except (OSError, ValueError, pa.ArrowException) as e: raise DataError(f"{path}: unreadable {kind} file: {e}") from None
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps what the read freed (770 MB after 5M one-minute bars)
         if isinstance(df.index, pd.DatetimeIndex): df = df.reset_index(names=df.index.name or 'ts')
         cols = _match_columns(df.columns)
         _require(cols, df.columns, path)

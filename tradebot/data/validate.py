@@ -337,6 +337,8 @@ def checked_bars(bars:pd.DataFrame,                     # canonical bars
     rep = validate_ohlcv(bars, timeframe, repair=True, as_of=as_of)
     if fatal := [i for i in rep.issues if i.kind not in tolerate]:
         raise DataError(f"{rep.source or 'bars'}: the data has problems that no repair can fix: " + '; '.join(map(str, fatal)))
-    out = rep.bars.copy()
+    out = rep.bars  # the report's own frame, not a copy: a run keeps the report (5M one-minute bars: 240 MB each)
     out.attrs.update(bars.attrs)
+    import pyarrow as pa
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps what validation freed (190 MB on 5M bars)
     return out, rep
