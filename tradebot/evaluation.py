@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #8cd35327
 from __future__ import annotations
-import hashlib, json, math, os, platform, subprocess, sys, warnings, datetime as dt
+import hashlib, json, math, os, platform, subprocess, sys, time, warnings, datetime as dt
 import multiprocessing as mp, multiprocessing.forkserver
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -323,7 +323,7 @@ def decision_rows(n:int, step:int)->np.ndarray:
 
 def grid_features(bars:pd.DataFrame, step:int, chunk:int=500_000, **kw)->pd.DataFrame:
     "`build_features(bars, **kw)` on the decision bars only, built over chunks of `chunk` bars that each start twice the longest warm-up early: the per-bar frame of a long series (2.4 GB on 5M one-minute bars) is never held whole."
-    rows, parts, attrs, W = decision_rows(len(bars), step), [], None, 0
+    rows, parts, attrs, W, t0 = decision_rows(len(bars), step), [], None, 0, time.perf_counter()
     for s in range(0, len(bars), chunk):
         lo = max(0, s - W)
         Xc = build_features(bars.iloc[lo:s + chunk], **kw)
@@ -332,7 +332,7 @@ def grid_features(bars:pd.DataFrame, step:int, chunk:int=500_000, **kw)->pd.Data
         parts.append(Xc.iloc[rows[(rows >= s) & (rows < s + chunk)] - lo])
         del Xc
     X = pd.concat(parts) if len(parts) > 1 else parts[0]
-    X.attrs = attrs
+    X.attrs = {**attrs, 'feature_cache': dict(status='uncacheable', seconds=time.perf_counter() - t0, note=f'built in chunks on one bar in {step} (a long series), not cached')}
     return X
 
 def prepare(bars:pd.DataFrame, cfg:EvalConfig)->Prepared:

@@ -322,11 +322,12 @@ def compare_frame(results:list, labels:list, folders:list|None=None)->pd.DataFra
     return pd.DataFrame(rows).T
 
 def _log_ticks(ax, fmt=lambda y: f'{y:g}'):
-    "Log-axis ticks a person reads (0.6, 0.8, 1, 2, 5 ...), as dense as the axis's range allows, never bare powers of ten."
+    "Log-axis ticks a person reads (0.6, 0.8, 1, 2, 5 ...), as dense as the axis's range allows; past 8 powers of ten (an equity that lost nearly all), a few powers of ten."
     from matplotlib.ticker import LogLocator, FuncFormatter, NullFormatter
     lo, hi = ax.get_ylim()
-    subs = (1.0, 2.0, 5.0) if hi/max(lo, 1e-12) > 30 else (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0) if hi/max(lo, 1e-12) < 4 else (1.0, 2.0, 3.0, 5.0, 7.0)
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    r = hi/max(lo, 1e-300)
+    subs = (1.0, 2.0, 5.0) if r > 30 else (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0) if r < 4 else (1.0, 2.0, 3.0, 5.0, 7.0)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs) if r < 1e8 else LogLocator(base=10, numticks=8))  # with subs over many decades matplotlib gives no tick at all
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: fmt(y))); ax.yaxis.set_minor_formatter(NullFormatter())
     ax.grid(True, which='major', axis='y', lw=0.3, alpha=0.5)
 
