@@ -6,7 +6,7 @@ Docs: https://tradebot.github.io/tradebot/report.html.md"""
 
 # %% ../nbs/11_report.ipynb #57bd6bb8
 from __future__ import annotations
-import json, os, sys, datetime as dt
+import json, os, re, sys, datetime as dt
 from pathlib import Path
 import yaml
 import numpy as np, pandas as pd
@@ -31,10 +31,15 @@ class ReportError(RuntimeError): "A report could not be produced as asked."
 def template_path(name:str='evaluation')->Path: return project_root()/'reports'/'templates'/f'{name}.ipynb'
 
 def check_parameters_cell(nb_path:str|Path):
-    "Raise `ReportError` unless the notebook has exactly one code cell tagged `parameters`."
+    "Raise `ReportError` unless the notebook has exactly one code cell tagged `parameters` and papermill parses each of its assignments."
     nb = json.loads(Path(nb_path).read_text())
-    n = sum('parameters' in c.get('metadata', {}).get('tags', []) for c in nb['cells'] if c['cell_type'] == 'code')
-    if n != 1: raise ReportError(f"{nb_path}: expected one code cell tagged 'parameters', found {n}; papermill would run it with its defaults")
+    cells = [c for c in nb['cells'] if c['cell_type'] == 'code' and 'parameters' in c.get('metadata', {}).get('tags', [])]
+    if len(cells) != 1: raise ReportError(f"{nb_path}: expected one code cell tagged 'parameters', found {len(cells)}; papermill would run it with its defaults")
+    from papermill.translators import PythonTranslator
+    src = ''.join(cells[0]['source'])
+    known = {p.name for p in PythonTranslator.inspect(dict(source=src))}  # a line it cannot parse is an 'unknown parameter', with a warning every run
+    if bad := [l for l in src.splitlines() if (m := re.match(r'(\w+)\s*=', l)) and m.group(1) not in known]:
+        raise ReportError(f"{nb_path}: papermill cannot parse the parameter line {bad[0].strip()!r} (keep '=' out of its comment)")
 
 # %% ../nbs/11_report.ipynb #cfa55b2e
 def param_error_line(e:ParamError)->str:
