@@ -65,6 +65,7 @@ def test_fixed_horizon_misses_the_short_edge():
 def test_random_walks_show_no_edge(seed):
     "No edge: verdict no, net Sharpe within about one standard error of zero for a 0.3-year test span (1/sqrt(0.3) = 1.8)."
     m = walk_forward(random_walk(seed), EvalConfig(**FAST), progress=False).metrics
-    assert not m['verdict']['edge'] and m['deflated_sharpe'] < 0.95, m['verdict']['text']
-    assert m['overall']['sharpe'] < 2.0, m['overall']
+    dsr, sharpe = m['deflated_sharpe'], m['overall']['sharpe']  # None when the selection chose not to trade at all (seed 3)
+    assert not m['verdict']['edge'] and (dsr is None or dsr < 0.95), m['verdict']['text']
+    assert sharpe is None or sharpe < 2.0, m['overall']
     assert m['n_trials'] >= 30   # every configuration tried is counted
