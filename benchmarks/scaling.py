@@ -86,32 +86,18 @@ are given; load average in brackets):
 """
 import argparse, io, os, threading, time, math
 import numpy as np, pandas as pd
+from tree_time import descendants, _rss_mb  # beside this script
 
 def rss_mb(pid='self')->float:
     with open(f'/proc/{pid}/statm') as f: return int(f.read().split()[1])*os.sysconf('SC_PAGE_SIZE')/2**20
 
-def _children(pid)->list:
-    out = []
-    for t in os.listdir(f'/proc/{pid}/task'):
-        try:
-            with open(f'/proc/{pid}/task/{t}/children') as f: out += f.read().split()
-        except OSError: pass
-    return out
-
-TREE_CPU = {}  # pid of a process this one started -> its CPU seconds when last seen
+TREE, TREE_CPU = {os.getpid()}, {}  # this process and those it started; their CPU seconds when last seen
 
 def tree_rss_mb()->float:
     "Resident memory of this process and every process it started (the walk-forward's worker processes), summed; notes each child's CPU seconds in `TREE_CPU`."
-    total, todo, me = 0.0, [str(os.getpid())], str(os.getpid())
-    while todo:
-        pid = todo.pop()
-        try:
-            total += rss_mb(pid); todo += _children(pid)
-            if pid != me:
-                with open(f'/proc/{pid}/stat') as f: st = f.read().rsplit(')', 1)[1].split()
-                TREE_CPU[pid] = (int(st[11]) + int(st[12]))/os.sysconf('SC_CLK_TCK')
-        except OSError: pass
-    return total
+    alive = descendants(TREE)
+    TREE_CPU.update({pid: c for pid, c in alive.items() if pid != os.getpid()})
+    return sum(_rss_mb(pid) for pid in alive)
 
 class Peak:
     "Samples RSS in a thread while a stage runs."

@@ -19,6 +19,15 @@ def _stat(pid):
     rest = s[s.rindex(')') + 2:].split()
     return int(rest[1]), (int(rest[11]) + int(rest[12]))/os.sysconf('SC_CLK_TCK')  # ppid, utime + stime in seconds
 
+def descendants(tree:set)->dict:
+    "CPU seconds of every live process in `tree` or descended from one in it; `tree` (pids, the root first) grows with them."
+    stats = {int(d): st for d in os.listdir('/proc') if d.isdigit() and (st := _stat(d))}
+    grew = True
+    while grew:  # descendants: processes whose parent is in the tree
+        new = {pid for pid, (pp, _) in stats.items() if pp in tree and pid not in tree}
+        tree |= new; grew = bool(new)
+    return {pid: stats[pid][1] for pid in tree & set(stats)}
+
 def _rss_mb(pid)->float:
     try:
         with open(f'/proc/{pid}/statm') as f: return int(f.read().split()[1])*os.sysconf('SC_PAGE_SIZE')/2**20
@@ -34,14 +43,10 @@ def main(cmd):
     p = subprocess.Popen(cmd)
     cpu, tree, peak, mem, each = {}, {p.pid}, 0, 0.0, {}
     while p.poll() is None:
-        stats = {int(d): st for d in os.listdir('/proc') if d.isdigit() and (st := _stat(d))}
-        grew = True
-        while grew:  # descendants: processes whose parent is in the tree
-            new = {pid for pid, (pp, _) in stats.items() if pp in tree and pid not in tree}
-            tree |= new; grew = bool(new)
-        for pid in tree & set(stats): cpu[pid] = max(cpu.get(pid, 0.0), stats[pid][1])
-        peak = max(peak, len(tree & set(stats)))
-        now = {pid: _rss_mb(pid) for pid in tree & set(stats)}
+        alive = descendants(tree)
+        for pid, c in alive.items(): cpu[pid] = max(cpu.get(pid, 0.0), c)
+        peak = max(peak, len(alive))
+        now = {pid: _rss_mb(pid) for pid in alive}
         mem = max(mem, sum(now.values()))
         for pid, m in now.items(): each[pid] = max(each.get(pid, (0.0, ''))[0], m), each.get(pid, (0, ''))[1] or _cmd(pid)
         time.sleep(0.2)
